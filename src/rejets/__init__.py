@@ -1,0 +1,1 @@
+"""Rejets : faire payer chaque feuille de soins, de la facturation au paiement."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CabinetsConfig(AppConfig):
+    name = "rejets.cabinets"
+    verbose_name = "Cabinets"

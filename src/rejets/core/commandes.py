@@ -1,0 +1,70 @@
+"""Base of the `rejets <groupe> <verbe>` commands: one Django command per group, one method per
+verb, the acting user (--utilisateur) and a machine-readable summary (--json)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from rejets.cabinets.models import Cabinet
+from rejets.cabinets.services import utilisateur_systeme
+
+
+class Verbe:
+    def __init__(
+        self,
+        aide: str,
+        arguments: Callable[[CommandParser], None] | None = None,
+        ecrit: bool = True,
+    ) -> None:
+        self.aide = aide
+        self.arguments = arguments
+        self.ecrit = ecrit
+
+
+class CommandeGroupe(BaseCommand):
+    """Subclasses set `verbes` = {name: Verbe} and define `verbe_<name>(self, **options)`
+    (dashes in the name become underscores)."""
+
+    verbes: dict[str, Verbe] = {}
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sous = parser.add_subparsers(dest="verbe", required=True, metavar="VERBE")
+        for nom, verbe in self.verbes.items():
+            p = sous.add_parser(nom, help=verbe.aide, description=verbe.aide)
+            if verbe.ecrit:
+                p.add_argument(
+                    "--utilisateur",
+                    help="identifiant de l'utilisateur qui agit, écrit dans l'historique "
+                    "(par défaut : l'utilisateur système)",
+                )
+            p.add_argument("--json", action="store_true", help="résumé en JSON sur la sortie")
+            if verbe.arguments:
+                verbe.arguments(p)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        nom = options.pop("verbe")
+        methode = getattr(self, "verbe_" + nom.replace("-", "_"))
+        methode(**options)
+
+    def acteur(self, identifiant: str | None) -> AbstractBaseUser:
+        if not identifiant:
+            return utilisateur_systeme()
+        try:
+            return get_user_model().objects.get(username=identifiant)
+        except get_user_model().DoesNotExist as exc:
+            raise CommandError(f"Utilisateur inconnu : « {identifiant} ».") from exc
+
+    def cabinet(self, code: str) -> Cabinet:
+        try:
+            return Cabinet.objects.get(code=code)
+        except Cabinet.DoesNotExist as exc:
+            raise CommandError(f"Cabinet inconnu : « {code} ».") from exc
+
+    def sortie_json(self, donnees: Any) -> None:
+        self.stdout.write(json.dumps(donnees, ensure_ascii=False, indent=2, default=str))

@@ -1,0 +1,29 @@
+"""Test profile: SQLite or the loopback PostgreSQL of scripts/postgresql.sh (REJETS_TEST_DB)."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import sqlite_database
+
+DEBUG = False
+SECRET_KEY = "tests-seulement-" + "x" * 40
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if os.environ.get("REJETS_TEST_DB", "sqlite") == "postgresql":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": "rejets",
+            "USER": "postgres",
+            "HOST": "127.0.0.1",
+            "PORT": os.environ.get("REJETS_PG_PORT", "55432"),
+            "TEST": {"NAME": "rejets_test"},
+        }
+    }
+else:
+    _fichier = Path(tempfile.gettempdir()) / f"rejets-test-{os.getpid()}.sqlite3"
+    DATABASES = {"default": sqlite_database(_fichier)}
+    DATABASES["default"]["TEST"] = {"NAME": str(_fichier)}
