@@ -1,7 +1,7 @@
 """Writes about cabinets, members and professionals; keyword-only, one transaction each."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from .models import Cabinet, Membre, Professionnel, Role
@@ -16,7 +16,7 @@ def creer_cabinet(*, code: str, nom: str) -> Cabinet:
 
 
 @transaction.atomic
-def ajouter_membre(*, utilisateur: AbstractUser, cabinet: Cabinet, role: Role | str) -> Membre:
+def ajouter_membre(*, utilisateur: User, cabinet: Cabinet, role: Role | str) -> Membre:
     membre, _ = Membre.objects.update_or_create(
         utilisateur=utilisateur, cabinet=cabinet, defaults={"role": Role(role)}
     )
@@ -60,7 +60,7 @@ def prochain_numero_facture(*, professionnel: Professionnel) -> str:
     return f"{numero:09d}"
 
 
-def utilisateur_systeme() -> AbstractUser:
+def utilisateur_systeme() -> User:
     """The named system user written as actor when a command runs without --utilisateur."""
     from django.conf import settings
 
@@ -69,4 +69,4 @@ def utilisateur_systeme() -> AbstractUser:
     if cree:
         user.set_unusable_password()
         user.save(update_fields=["password"])
-    return user  # type: ignore[return-value]
+    return user

@@ -13,12 +13,8 @@ class Journal(models.Model):
     facture = models.ForeignKey(
         Facture, on_delete=models.PROTECT, null=True, blank=True, related_name="journaux"
     )
-    evenement = models.ForeignKey(
-        EvenementFacture, on_delete=models.PROTECT, null=True, blank=True
-    )
-    nature = models.CharField(
-        max_length=30, choices=[(n.value, n.libelle) for n in NatureJournal]
-    )
+    evenement = models.ForeignKey(EvenementFacture, on_delete=models.PROTECT, null=True, blank=True)
+    nature = models.CharField(max_length=30, choices=[(n.value, n.libelle) for n in NatureJournal])
     date = models.DateField()
     libelle = models.CharField(max_length=200)
     utilisateur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)

@@ -1,6 +1,6 @@
 """Posting journals: the only writer of the book. Called inside the caller's transaction."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from rejets.cabinets.models import Cabinet
 from rejets.domain import ledger
@@ -15,7 +15,7 @@ def poster(
     cabinet: Cabinet,
     facture: Facture | None,
     evenement: EvenementFacture | None,
-    utilisateur: AbstractBaseUser,
+    utilisateur: User,
 ) -> Journal:
     """Write a balanced journal and its postings; an unbalanced one never reaches the book."""
     journal.verifie()
@@ -29,7 +29,9 @@ def poster(
         utilisateur=utilisateur,
     )
     Ecriture.objects.bulk_create(
-        Ecriture(cabinet=cabinet, journal=ligne, facture=facture, compte=e.compte, montant=e.montant)
+        Ecriture(
+            cabinet=cabinet, journal=ligne, facture=facture, compte=e.compte, montant=e.montant
+        )
         for e in journal.ecritures
     )
     return ligne

@@ -56,7 +56,9 @@ def _journaux(cabinet: Cabinet) -> list[Anomalie]:
     )
     for j in journaux:
         objet = f"journal n° {j.pk} ({j.get_nature_display()} du {j.date:%d/%m/%Y})"
-        message = "journal sans écriture" if j.lignes == 0 else f"déséquilibré de {format_euros(j.solde)}"
+        message = (
+            "journal sans écriture" if j.lignes == 0 else f"déséquilibré de {format_euros(j.solde)}"
+        )
         anomalies.append(Anomalie(cabinet.code, objet, message))
     egarees = (
         Ecriture.objects.filter(journal__cabinet=cabinet)
@@ -117,8 +119,10 @@ def _factures(cabinet: Cabinet) -> list[Anomalie]:
 
     anomalies = []
     for facture in Facture.objects.filter(cabinet=cabinet).order_by("pk"):
-        def signaler(message: str, facture: Facture = facture) -> None:
-            anomalies.append(Anomalie(cabinet.code, f"facture {facture.numero}", message))
+        objet = f"facture {facture.numero}"
+
+        def signaler(message: str, objet: str = objet) -> None:
+            anomalies.append(Anomalie(cabinet.code, objet, message))
 
         etats = {TypePartie(p.type): Etat(p.etat) for p in parties[facture.pk]}
         if TypePartie.FSE not in etats:
@@ -156,17 +160,23 @@ def _factures(cabinet: Cabinet) -> list[Anomalie]:
         if not facturee:
             signaler("facture figée sans journal de facturation")
             continue
-        attendu = 0 if Etat(facture.etat) in {Etat.DEFACTUREE, Etat.RECYCLEE, Etat.ANNULEE} else facture.total
+        attendu = (
+            0
+            if Etat(facture.etat) in {Etat.DEFACTUREE, Etat.RECYCLEE, Etat.ANNULEE}
+            else facture.total
+        )
         if bilan.facture_nette != attendu:
             signaler(
                 f"facturé net {format_euros(bilan.facture_nette)}, attendu {format_euros(attendu)}"
             )
         for partie in parties[facture.pk]:
-            anomalies += _partie(cabinet, facture, partie, bilan)
+            anomalies.extend(_partie(cabinet, facture, partie, bilan))
     return anomalies
 
 
-def _partie(cabinet: Cabinet, facture: Facture, partie: Partie, bilan: ledger.BilanFacture) -> list[Anomalie]:
+def _partie(
+    cabinet: Cabinet, facture: Facture, partie: Partie, bilan: ledger.BilanFacture
+) -> list[Anomalie]:
     type_partie = TypePartie(partie.type)
     etat = Etat(partie.etat)
     reste = bilan.reste_du.get(PAYEUR_DE_LA_PARTIE[type_partie], 0)
@@ -175,12 +185,11 @@ def _partie(cabinet: Cabinet, facture: Facture, partie: Partie, bilan: ledger.Bi
         probleme = f"reste dû {format_euros(reste)} alors qu'elle est « {etat.libelle} »"
     elif etat is Etat.PAYEE_PARTIELLEMENT and not 0 < reste < partie.montant:
         probleme = f"payée partiellement mais reste dû {format_euros(reste)}"
-    elif etat not in ETATS_SANS_CREANCE and etat is not Etat.PAYEE_PARTIELLEMENT:
-        if reste != partie.montant:
-            probleme = (
-                f"reste dû {format_euros(reste)} au lieu de {format_euros(partie.montant)} à "
-                f"l'état « {etat.libelle} »"
-            )
+    elif etat not in ETATS_SANS_CREANCE | {Etat.PAYEE_PARTIELLEMENT} and reste != partie.montant:
+        probleme = (
+            f"reste dû {format_euros(reste)} au lieu de {format_euros(partie.montant)} à "
+            f"l'état « {etat.libelle} »"
+        )
     if reste < 0:
         probleme = f"créance négative de {format_euros(reste)}"
     if probleme is None:

@@ -119,11 +119,15 @@ class ProtegerTable(Operation):
     def state_forwards(self, app_label: str, state: Any) -> None:
         pass
 
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         for sql in sql_proteger(schema_editor.connection.vendor, self.table, self.message):
             schema_editor.execute(sql)
 
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         for sql in sql_liberer(schema_editor.connection.vendor, self.table):
             schema_editor.execute(sql)
 
@@ -185,12 +189,16 @@ class GarderTransmises(Operation):
     def state_forwards(self, app_label: str, state: Any) -> None:
         pass
 
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         vendor = schema_editor.connection.vendor
         for sql in sql_garder_transmises(vendor, self.table, self.colonne, self.message):
             schema_editor.execute(sql)
 
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(
                 f'DROP TRIGGER IF EXISTS "{self.table}_garder_transmises" ON "{self.table}"'

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rejets.cabinets.models import Cabinet
@@ -52,7 +52,7 @@ class CommandeGroupe(BaseCommand):
         methode = getattr(self, "verbe_" + nom.replace("-", "_"))
         methode(**options)
 
-    def acteur(self, identifiant: str | None) -> AbstractBaseUser:
+    def acteur(self, identifiant: str | None) -> User:
         if not identifiant:
             return utilisateur_systeme()
         try:

@@ -27,8 +27,14 @@ MOT_DE_PASSE_DEMO = "demo-rejets"
 CODE_CABINET_DEMO = "tilleuls"
 
 NOMS = [
-    ("Martin", "Jeanne"), ("Bernard", "Louis"), ("Petit", "Marcelle"), ("Durand", "Paul"),
-    ("Leroy", "Simone"), ("Moreau", "André"), ("Simon", "Lucienne"), ("Laurent", "Roger"),
+    ("Martin", "Jeanne"),
+    ("Bernard", "Louis"),
+    ("Petit", "Marcelle"),
+    ("Durand", "Paul"),
+    ("Leroy", "Simone"),
+    ("Moreau", "André"),
+    ("Simon", "Lucienne"),
+    ("Laurent", "Roger"),
 ]
 
 
@@ -61,106 +67,172 @@ def charger_demo(aujourd_hui: date | None = None) -> bool:
         type=TypeOrganisme.MUTUELLE, code="9999000001", defaults={"libelle": "Mutuelle Exemple"}
     )
     infirmiere = cabinets.creer_professionnel(
-        cabinet=cabinet, nom="Roux", prenom="Claire", numero_am="751000018",
-        numero_debut=900_000_001, numero_fin=900_999_999,
+        cabinet=cabinet,
+        nom="Roux",
+        prenom="Claire",
+        numero_am="751000018",
+        numero_debut=900_000_001,
+        numero_fin=900_999_999,
     )
     voisin = cabinets.creer_professionnel(
-        cabinet=autre, nom="Blanc", prenom="Hugo", numero_am="751000026",
+        cabinet=autre,
+        nom="Blanc",
+        prenom="Hugo",
+        numero_am="751000026",
     )
 
     def patient(cab: Cabinet, i: int) -> Patient:
         nom, prenom = NOMS[i % len(NOMS)]
         return Patient.objects.create(
-            cabinet=cab, nir=_nir(1 + i % 2, 1940 + i, 1 + i % 12, 100 + i), nom=nom,
-            prenom=prenom, date_naissance=date(1940 + i, 1 + i % 12, 10), regime="01",
-            caisse="751", centre="0000", exoneration="4" if i % 3 == 0 else "0",
+            cabinet=cab,
+            nir=_nir(1 + i % 2, 1940 + i, 1 + i % 12, 100 + i),
+            nom=nom,
+            prenom=prenom,
+            date_naissance=date(1940 + i, 1 + i % 12, 10),
+            regime="01",
+            caisse="751",
+            centre="0000",
+            exoneration="4" if i % 3 == 0 else "0",
             taux_remboursement=100 if i % 3 == 0 else 60,
         )
 
     patients = [patient(cabinet, i) for i in range(6)]
     lot = Lot.objects.create(
-        cabinet=cabinet, professionnel=infirmiere, numero="001", organisme=cpam,
+        cabinet=cabinet,
+        professionnel=infirmiere,
+        numero="001",
+        organisme=cpam,
         date_envoi=aujourd_hui - timedelta(days=40),
     )
     lot_dre = Lot.objects.create(
-        cabinet=cabinet, professionnel=infirmiere, numero="001", type_partie=TypePartie.DRE,
-        organisme=mutuelle, date_envoi=aujourd_hui - timedelta(days=40),
+        cabinet=cabinet,
+        professionnel=infirmiere,
+        numero="001",
+        type_partie=TypePartie.DRE,
+        organisme=mutuelle,
+        date_envoi=aujourd_hui - timedelta(days=40),
     )
 
-    def facture(p: Patient, jours: int, coefficient: str, avec_dre: bool = False) -> factures.Facture:
+    def facture(
+        p: Patient, jours: int, coefficient: str, avec_dre: bool = False
+    ) -> factures.Facture:
         soins = aujourd_hui - timedelta(days=jours)
         montant = int(Decimal(coefficient) * 315) + 275
         amo = montant if p.taux_remboursement == 100 else montant * 60 // 100
         reste = montant - amo
         amc = reste if avec_dre else 0
         return factures.creer_facture(
-            cabinet=cabinet, professionnel=infirmiere, patient=p,
+            cabinet=cabinet,
+            professionnel=infirmiere,
+            patient=p,
             actes=[
                 factures.LigneActe(date=soins, lettre_cle="AMI", coefficient=Decimal(coefficient)),
                 factures.LigneActe(date=soins, lettre_cle="IFD", coefficient=Decimal(1)),
             ],
-            part_amo=amo, part_amc=amc, part_patient=reste - amc,
+            part_amo=amo,
+            part_amc=amc,
+            part_patient=reste - amc,
             tiers_payant=TiersPayant.AMO_AMC if avec_dre else TiersPayant.AMO,
-            organisme_amo=cpam, organisme_amc=mutuelle if avec_dre else None,
+            organisme_amo=cpam,
+            organisme_amc=mutuelle if avec_dre else None,
             utilisateur=systeme,
         )
 
-    def transmise(p: Patient, jours: int, coefficient: str, avec_dre: bool = False) -> factures.Facture:
+    def transmise(
+        p: Patient, jours: int, coefficient: str, avec_dre: bool = False
+    ) -> factures.Facture:
         f = facture(p, jours, coefficient, avec_dre)
         le = f.date_soins
         factures.preparer(facture=f, utilisateur=systeme)
         factures.securiser(facture=f, utilisateur=systeme, le=le)
         factures.transmettre(facture=f, partie=TypePartie.FSE, lot=lot, le=le, utilisateur=systeme)
         if avec_dre:
-            factures.transmettre(facture=f, partie=TypePartie.DRE, lot=lot_dre, le=le, utilisateur=systeme)
+            factures.transmettre(
+                facture=f, partie=TypePartie.DRE, lot=lot_dre, le=le, utilisateur=systeme
+            )
         return f
 
     for i in range(4):
         f = transmise(patients[i], 60 + i, hasard.choice(["1", "2", "3"]), avec_dre=i == 1)
         factures.recevoir_arl(facture=f, partie=TypePartie.FSE, positif=True, utilisateur=systeme)
         factures.enregistrer_paiement(
-            facture=f, payeur=Payeur.AMO, montant=f.part_amo, le=f.date_soins + timedelta(days=9),
-            reference=f"VIR{f.numero}", utilisateur=systeme,
+            facture=f,
+            payeur=Payeur.AMO,
+            montant=f.part_amo,
+            le=f.date_soins + timedelta(days=9),
+            reference=f"VIR{f.numero}",
+            utilisateur=systeme,
         )
         if f.part_patient:
             factures.enregistrer_paiement(
-                facture=f, payeur=Payeur.PATIENT, montant=f.part_patient, le=f.date_soins,
-                moyen=MoyenPaiement.CHEQUE, utilisateur=systeme,
+                facture=f,
+                payeur=Payeur.PATIENT,
+                montant=f.part_patient,
+                le=f.date_soins,
+                moyen=MoyenPaiement.CHEQUE,
+                utilisateur=systeme,
             )
 
     rejetee = transmise(patients[4], 35, "2")
     factures.recevoir_arl(facture=rejetee, partie=TypePartie.FSE, positif=True, utilisateur=systeme)
     factures.rejeter(
-        facture=rejetee, partie=TypePartie.FSE, code="X12", libelle="DROITS NON OUVERTS A LA DATE",
-        le=aujourd_hui - timedelta(days=20), utilisateur=systeme,
+        facture=rejetee,
+        partie=TypePartie.FSE,
+        code="X12",
+        libelle="DROITS NON OUVERTS A LA DATE",
+        le=aujourd_hui - timedelta(days=20),
+        utilisateur=systeme,
     )
     a_recycler = transmise(patients[5], 50, "1")
     if a_recycler.part_patient:
         factures.enregistrer_paiement(
-            facture=a_recycler, payeur=Payeur.PATIENT, montant=a_recycler.part_patient,
-            le=a_recycler.date_soins, moyen=MoyenPaiement.ESPECES, utilisateur=systeme,
+            facture=a_recycler,
+            payeur=Payeur.PATIENT,
+            montant=a_recycler.part_patient,
+            le=a_recycler.date_soins,
+            moyen=MoyenPaiement.ESPECES,
+            utilisateur=systeme,
         )
     factures.rejeter(
-        facture=a_recycler, partie=TypePartie.FSE, code="P05", libelle="PRESCRIPTION ABSENTE",
-        le=aujourd_hui - timedelta(days=30), utilisateur=systeme,
+        facture=a_recycler,
+        partie=TypePartie.FSE,
+        code="P05",
+        libelle="PRESCRIPTION ABSENTE",
+        le=aujourd_hui - timedelta(days=30),
+        utilisateur=systeme,
     )
     factures.defacturer(
-        facture=a_recycler, utilisateur=systeme, le=aujourd_hui - timedelta(days=25),
+        facture=a_recycler,
+        utilisateur=systeme,
+        le=aujourd_hui - timedelta(days=25),
         commentaire="Joindre l'ordonnance.",
     )
     factures.recycler(facture=a_recycler, utilisateur=systeme, le=aujourd_hui - timedelta(days=25))
 
     en_caisse = transmise(patients[0], 45, "3")
-    factures.recevoir_arl(facture=en_caisse, partie=TypePartie.FSE, positif=True, utilisateur=systeme)
-    factures.mettre_en_traitement_caisse(facture=en_caisse, partie=TypePartie.FSE, utilisateur=systeme)
+    factures.recevoir_arl(
+        facture=en_caisse, partie=TypePartie.FSE, positif=True, utilisateur=systeme
+    )
+    factures.mettre_en_traitement_caisse(
+        facture=en_caisse, partie=TypePartie.FSE, utilisateur=systeme
+    )
     transmise(patients[1], 5, "1.5")
     facture(patients[2], 1, "1")
 
     voisine_patient = patient(autre, 7)
     f = factures.creer_facture(
-        cabinet=autre, professionnel=voisin, patient=voisine_patient,
-        actes=[factures.LigneActe(date=aujourd_hui - timedelta(days=3), lettre_cle="AIS", coefficient=Decimal(3))],
-        part_amo=477, part_amc=0, part_patient=318, utilisateur=systeme,
+        cabinet=autre,
+        professionnel=voisin,
+        patient=voisine_patient,
+        actes=[
+            factures.LigneActe(
+                date=aujourd_hui - timedelta(days=3), lettre_cle="AIS", coefficient=Decimal(3)
+            )
+        ],
+        part_amo=477,
+        part_amc=0,
+        part_patient=318,
+        utilisateur=systeme,
     )
     factures.preparer(facture=f, utilisateur=systeme)
     return True

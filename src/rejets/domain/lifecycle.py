@@ -133,77 +133,114 @@ TRANSITIONS: Mapping[Evenement, Transition] = {
     t.evenement: t
     for t in (
         _t(
-            Evenement.PREPARER, Niveau.PARTIE, {E.BROUILLON}, E.PRETE,
+            Evenement.PREPARER,
+            Niveau.PARTIE,
+            {E.BROUILLON},
+            E.PRETE,
             "Préparer (contrôles passés)",
             "Les contrôles avant envoi sont passés ou forcés avec une raison.",
         ),
         _t(
-            Evenement.MODIFIER, Niveau.PARTIE, {E.PRETE}, E.BROUILLON,
+            Evenement.MODIFIER,
+            Niveau.PARTIE,
+            {E.PRETE},
+            E.BROUILLON,
             "Remettre en brouillon pour correction",
             "Une facture prête mais non sécurisée peut encore être modifiée.",
         ),
         _t(
-            Evenement.SECURISER, Niveau.PARTIE, {E.PRETE}, E.SECURISEE,
+            Evenement.SECURISER,
+            Niveau.PARTIE,
+            {E.PRETE},
+            E.SECURISEE,
             "Sécuriser",
             "Seul l'adaptateur de télétransmission sécurise ; le contenu est alors figé.",
         ),
         _t(
-            Evenement.EXPORTER, Niveau.PARTIE, {E.PRETE}, E.EXPORTEE,
+            Evenement.EXPORTER,
+            Niveau.PARTIE,
+            {E.PRETE},
+            E.EXPORTEE,
             "Exporter vers le logiciel de facturation",
             "Mode back-office : le logiciel de facturation signe et transmet la facture.",
         ),
         _t(
-            Evenement.TRANSMETTRE, Niveau.PARTIE, {E.SECURISEE, E.EXPORTEE}, E.TRANSMISE,
+            Evenement.TRANSMETTRE,
+            Niveau.PARTIE,
+            {E.SECURISEE, E.EXPORTEE},
+            E.TRANSMISE,
             "Transmettre dans un lot",
             "Une partie sécurisée part dans un lot vers son organisme destinataire ; une partie "
             "exportée est transmise quand son lot est connu.",
         ),
         _t(
-            Evenement.ARL_POSITIF, Niveau.PARTIE, {E.TRANSMISE}, E.LOT_RECU,
+            Evenement.ARL_POSITIF,
+            Niveau.PARTIE,
+            {E.TRANSMISE},
+            E.LOT_RECU,
             "ARL positif",
             "Le lot a été lu par l'organisme ; ce n'est pas une promesse de paiement.",
         ),
         _t(
-            Evenement.ARL_NEGATIF, Niveau.PARTIE, {E.TRANSMISE}, E.A_RETRANSMETTRE,
+            Evenement.ARL_NEGATIF,
+            Niveau.PARTIE,
+            {E.TRANSMISE},
+            E.A_RETRANSMETTRE,
             "ARL négatif",
             "Le fichier est rejeté techniquement : le lot est à réémettre, la facture est "
             "inchangée.",
         ),
         _t(
-            Evenement.RETRANSMETTRE, Niveau.PARTIE, {E.A_RETRANSMETTRE}, E.TRANSMISE,
+            Evenement.RETRANSMETTRE,
+            Niveau.PARTIE,
+            {E.A_RETRANSMETTRE},
+            E.TRANSMISE,
             "Retransmettre dans un nouveau lot",
             "Après un ARL négatif, la même facture repart dans un nouveau lot.",
         ),
         _t(
-            Evenement.METTRE_EN_TRAITEMENT_CAISSE, Niveau.PARTIE, _ENVOYEE_SANS_REPONSE,
+            Evenement.METTRE_EN_TRAITEMENT_CAISSE,
+            Niveau.PARTIE,
+            _ENVOYEE_SANS_REPONSE,
             E.EN_TRAITEMENT_CAISSE,
             "Mise en traitement caisse",
             "La caisse étudie la facture et paiera ou rejettera plus tard : attendre.",
         ),
         _t(
-            Evenement.PAYER_PARTIELLEMENT, Niveau.PARTIE, _ATTEND_UN_PAIEMENT,
+            Evenement.PAYER_PARTIELLEMENT,
+            Niveau.PARTIE,
+            _ATTEND_UN_PAIEMENT,
             E.PAYEE_PARTIELLEMENT,
             "Paiement partiel",
             "Un paiement reçu laisse un reste dû sur la partie.",
         ),
         _t(
-            Evenement.PAYER, Niveau.PARTIE, _ATTEND_UN_PAIEMENT, E.PAYEE,
+            Evenement.PAYER,
+            Niveau.PARTIE,
+            _ATTEND_UN_PAIEMENT,
+            E.PAYEE,
             "Paiement",
             "Le paiement solde la partie.",
         ),
         _t(
-            Evenement.REJETER, Niveau.PARTIE, {*_ENVOYEE_SANS_REPONSE, E.EN_TRAITEMENT_CAISSE},
+            Evenement.REJETER,
+            Niveau.PARTIE,
+            {*_ENVOYEE_SANS_REPONSE, E.EN_TRAITEMENT_CAISSE},
             E.REJETEE,
             "Rejet (électronique ou papier)",
             "Le rejet porte un code et un libellé, conservés tels que reçus.",
         ),
         _t(
-            Evenement.ABANDONNER, Niveau.PARTIE, {E.REJETEE, E.DEFACTUREE}, E.ABANDONNEE,
+            Evenement.ABANDONNER,
+            Niveau.PARTIE,
+            {E.REJETEE, E.DEFACTUREE},
+            E.ABANDONNEE,
             "Abandonner",
             "La créance est passée en perte, avec une raison.",
         ),
         _t(
-            Evenement.FORCLORE, Niveau.PARTIE,
+            Evenement.FORCLORE,
+            Niveau.PARTIE,
             {*_JAMAIS_TRANSMISE, E.EXPORTEE, E.A_RETRANSMETTRE, E.REJETEE, E.DEFACTUREE},
             E.FORCLOSE,
             "Forclusion",
@@ -211,19 +248,28 @@ TRANSITIONS: Mapping[Evenement, Transition] = {
             "perdue ; jamais pour un lot reçu ni une facture en traitement caisse.",
         ),
         _t(
-            Evenement.ANNULER, Niveau.FACTURE, _JAMAIS_TRANSMISE, E.ANNULEE,
+            Evenement.ANNULER,
+            Niveau.FACTURE,
+            _JAMAIS_TRANSMISE,
+            E.ANNULEE,
             "Annuler (jamais transmise)",
             "Une facture jamais transmise s'annule dans le logiciel ; une facture transmise ne "
             "s'annule pas.",
         ),
         _t(
-            Evenement.DEFACTURER, Niveau.FACTURE, {*_JAMAIS_TRANSMISE, E.REJETEE}, E.DEFACTUREE,
+            Evenement.DEFACTURER,
+            Niveau.FACTURE,
+            {*_JAMAIS_TRANSMISE, E.REJETEE},
+            E.DEFACTUREE,
             "Défacturer",
             "Une facture transmise ne se défacture que si elle porte un rejet (électronique ou "
             "papier) ; une facture jamais transmise se défacture sans rejet.",
         ),
         _t(
-            Evenement.RECYCLER, Niveau.FACTURE, {E.DEFACTUREE}, E.RECYCLEE,
+            Evenement.RECYCLER,
+            Niveau.FACTURE,
+            {E.DEFACTUREE},
+            E.RECYCLEE,
             "Recycler (refacturer sous un nouveau numéro)",
             "La facture corrigée est refacturée sous un nouveau numéro ; l'ancienne pointe "
             "vers la nouvelle.",
@@ -319,7 +365,9 @@ def est_permise(
     return all(etat in t.depuis for etat in etats.values())
 
 
-def evenements_permis(etats: Mapping[TypePartie, Etat]) -> list[tuple[Evenement, TypePartie | None]]:
+def evenements_permis(
+    etats: Mapping[TypePartie, Etat],
+) -> list[tuple[Evenement, TypePartie | None]]:
     """Every move allowed now: the actions a screen may offer, and only those."""
     permis: list[tuple[Evenement, TypePartie | None]] = []
     for evenement, t in TRANSITIONS.items():
@@ -327,9 +375,7 @@ def evenements_permis(etats: Mapping[TypePartie, Etat]) -> list[tuple[Evenement,
             if est_permise(evenement, etats):
                 permis.append((evenement, None))
         else:
-            permis.extend(
-                (evenement, p) for p in etats if est_permise(evenement, etats, p)
-            )
+            permis.extend((evenement, p) for p in etats if est_permise(evenement, etats, p))
     return permis
 
 

@@ -4,6 +4,8 @@ The state of each part follows `rejets.domain.lifecycle`; only `rejets.factures.
 changes it, in one transaction with the event and the journal.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -38,9 +40,7 @@ class Facture(models.Model):
     cabinet = models.ForeignKey(Cabinet, on_delete=models.PROTECT, related_name="factures")
     professionnel = models.ForeignKey(Professionnel, on_delete=models.PROTECT)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="factures")
-    prescription = models.ForeignKey(
-        Prescription, on_delete=models.PROTECT, null=True, blank=True
-    )
+    prescription = models.ForeignKey(Prescription, on_delete=models.PROTECT, null=True, blank=True)
     numero = models.CharField(max_length=9)
     origine = models.CharField(max_length=10, choices=Origine.choices, default=Origine.REJETS)
     etat = models.CharField(max_length=24, choices=ETATS, default=Etat.BROUILLON)
@@ -84,7 +84,7 @@ class Facture(models.Model):
     def __str__(self) -> str:
         return f"Facture {self.numero}"
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self.deja_transmise:
             raise SuppressionInterdite(
                 f"La facture {self.numero} a été transmise : elle ne sera jamais supprimée. "
@@ -93,9 +93,7 @@ class Facture(models.Model):
         return super().delete(*args, **kwargs)
 
     def part_de(self, payeur: Payeur) -> int:
-        return {Payeur.AMO: self.part_amo, Payeur.AMC: self.part_amc}.get(
-            payeur, self.part_patient
-        )
+        return {Payeur.AMO: self.part_amo, Payeur.AMC: self.part_amc}.get(payeur, self.part_patient)
 
 
 class Partie(models.Model):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Sum
 
@@ -72,7 +72,7 @@ def etats_parties(facture: Facture) -> dict[TypePartie, Etat]:
 def _evenement(
     facture: Facture,
     nom: str,
-    utilisateur: AbstractBaseUser,
+    utilisateur: User,
     *,
     partie: TypePartie | None = None,
     etat_avant: str = "",
@@ -93,7 +93,7 @@ def _evenement(
 def _changer(
     facture: Facture,
     evenement: Evenement,
-    utilisateur: AbstractBaseUser,
+    utilisateur: User,
     *,
     partie: TypePartie | None = None,
     details: Mapping[str, Any] | None = None,
@@ -119,7 +119,10 @@ def _changer(
 
 
 def _poster(
-    facture: Facture, journal: ledger.Journal, evenement: EvenementFacture | None, utilisateur: AbstractBaseUser
+    facture: Facture,
+    journal: ledger.Journal,
+    evenement: EvenementFacture | None,
+    utilisateur: User,
 ) -> Journal:
     return poster(
         journal=journal,
@@ -170,7 +173,7 @@ def creer_facture(
     part_amo: int,
     part_amc: int,
     part_patient: int,
-    utilisateur: AbstractBaseUser,
+    utilisateur: User,
     tiers_payant: TiersPayant | str = TiersPayant.AUCUN,
     prescription: Prescription | None = None,
     organisme_amo: Organisme | None = None,
@@ -212,12 +215,18 @@ def creer_facture(
         recyclee_de=recyclee_de,
     )
     Partie.objects.create(
-        cabinet=cabinet, facture=facture, type=TypePartie.FSE, organisme=organisme_amo,
+        cabinet=cabinet,
+        facture=facture,
+        type=TypePartie.FSE,
+        organisme=organisme_amo,
         montant=part_amo,
     )
     if part_amc or organisme_amc is not None:
         Partie.objects.create(
-            cabinet=cabinet, facture=facture, type=TypePartie.DRE, organisme=organisme_amc,
+            cabinet=cabinet,
+            facture=facture,
+            type=TypePartie.DRE,
+            organisme=organisme_amc,
             montant=part_amc,
         )
     Acte.objects.bulk_create(
@@ -253,7 +262,7 @@ def _exiger(facture: Facture, evenement: Evenement, parties_: list[TypePartie]) 
 
 
 @transaction.atomic
-def preparer(*, facture: Facture, utilisateur: AbstractBaseUser) -> Facture:
+def preparer(*, facture: Facture, utilisateur: User) -> Facture:
     """brouillon → prête for every part in brouillon. The invoice must be valued."""
     facture = _verrouiller(facture)
     a_preparer = _parties_a(facture, Etat.BROUILLON)
@@ -268,9 +277,7 @@ def preparer(*, facture: Facture, utilisateur: AbstractBaseUser) -> Facture:
     return facture
 
 
-def _figer(
-    facture: Facture, evenement: Evenement, utilisateur: AbstractBaseUser, le: date
-) -> Facture:
+def _figer(facture: Facture, evenement: Evenement, utilisateur: User, le: date) -> Facture:
     """sécuriser or exporter every prête part; the first freeze posts the billing journal, and a
     recycled invoice then uses the deposit left by the invoice it replaces."""
     a_figer = _parties_a(facture, Etat.PRETE)
@@ -279,19 +286,21 @@ def _figer(
     for partie in a_figer:
         dernier = _changer(facture, evenement, utilisateur, partie=partie)
     if not est_facturee(facture):
-        _poster(facture, ledger.facturation(facture.numero, le, parts(facture)), dernier, utilisateur)
+        _poster(
+            facture, ledger.facturation(facture.numero, le, parts(facture)), dernier, utilisateur
+        )
         _utiliser_acomptes(facture, utilisateur, le)
     return facture
 
 
 @transaction.atomic
-def securiser(*, facture: Facture, utilisateur: AbstractBaseUser, le: date) -> Facture:
+def securiser(*, facture: Facture, utilisateur: User, le: date) -> Facture:
     """prête → sécurisée (called by the transmission adapter)."""
     return _figer(_verrouiller(facture), Evenement.SECURISER, utilisateur, le)
 
 
 @transaction.atomic
-def exporter(*, facture: Facture, utilisateur: AbstractBaseUser, le: date) -> Facture:
+def exporter(*, facture: Facture, utilisateur: User, le: date) -> Facture:
     """prête → exportée: handed to the billing software, which signs and transmits it."""
     return _figer(_verrouiller(facture), Evenement.EXPORTER, utilisateur, le)
 
@@ -303,7 +312,7 @@ def transmettre(
     partie: TypePartie,
     lot: Lot,
     le: date,
-    utilisateur: AbstractBaseUser,
+    utilisateur: User,
 ) -> Facture:
     facture = _verrouiller(facture)
     if lot.cabinet_id != facture.cabinet_id:
@@ -314,8 +323,13 @@ def transmettre(
         else Evenement.TRANSMETTRE
     )
     _changer(
-        facture, evenement, utilisateur, partie=partie, details={"lot": lot.numero},
-        lot=lot, date_transmission=le,
+        facture,
+        evenement,
+        utilisateur,
+        partie=partie,
+        details={"lot": lot.numero},
+        lot=lot,
+        date_transmission=le,
     )
     if evenement is Evenement.RETRANSMETTRE and not facture.deja_transmise:
         facture.deja_transmise = True
@@ -325,18 +339,24 @@ def transmettre(
 
 @transaction.atomic
 def recevoir_arl(
-    *, facture: Facture, partie: TypePartie, positif: bool, utilisateur: AbstractBaseUser,
+    *,
+    facture: Facture,
+    partie: TypePartie,
+    positif: bool,
+    utilisateur: User,
     motif: str = "",
 ) -> Facture:
     facture = _verrouiller(facture)
     evenement = Evenement.ARL_POSITIF if positif else Evenement.ARL_NEGATIF
-    _changer(facture, evenement, utilisateur, partie=partie, details={"motif": motif} if motif else None)
+    _changer(
+        facture, evenement, utilisateur, partie=partie, details={"motif": motif} if motif else None
+    )
     return facture
 
 
 @transaction.atomic
 def mettre_en_traitement_caisse(
-    *, facture: Facture, partie: TypePartie, utilisateur: AbstractBaseUser
+    *, facture: Facture, partie: TypePartie, utilisateur: User
 ) -> Facture:
     facture = _verrouiller(facture)
     _changer(facture, Evenement.METTRE_EN_TRAITEMENT_CAISSE, utilisateur, partie=partie)
@@ -350,7 +370,7 @@ def enregistrer_paiement(
     payeur: Payeur,
     montant: int,
     le: date,
-    utilisateur: AbstractBaseUser,
+    utilisateur: User,
     moyen: MoyenPaiement | str = MoyenPaiement.VIREMENT,
     reference: str = "",
 ) -> Paiement:
@@ -407,38 +427,54 @@ def rejeter(
     code: str,
     libelle: str,
     le: date,
-    utilisateur: AbstractBaseUser,
+    utilisateur: User,
     source: SourceRejet | str = SourceRejet.ELECTRONIQUE,
 ) -> Rejet:
     """A rejection of one part, its code and label stored exactly as received."""
     facture = _verrouiller(facture)
     _changer(
-        facture, Evenement.REJETER, utilisateur, partie=partie,
+        facture,
+        Evenement.REJETER,
+        utilisateur,
+        partie=partie,
         details={"code": code, "source": str(source)},
     )
     return Rejet.objects.create(
-        cabinet_id=facture.cabinet_id, facture=facture, partie=partie, code=code,
-        libelle=libelle, date=le, source=source,
+        cabinet_id=facture.cabinet_id,
+        facture=facture,
+        partie=partie,
+        code=code,
+        libelle=libelle,
+        date=le,
+        source=source,
     )
 
 
 def _retirer_creances(
-    facture: Facture, evenement: EvenementFacture, utilisateur: AbstractBaseUser, le: date
+    facture: Facture, evenement: EvenementFacture, utilisateur: User, le: date
 ) -> list[str]:
     """The negative counterpart: the patient's payments become a deposit (acompte), then every
     outstanding receivable is cancelled."""
     avertissements = []
     paye_patient = (
-        Paiement.objects.filter(facture=facture, payeur=Payeur.PATIENT).aggregate(s=Sum("montant"))["s"]
+        Paiement.objects.filter(facture=facture, payeur=Payeur.PATIENT).aggregate(s=Sum("montant"))[
+            "s"
+        ]
         or 0
-    ) + (
-        UtilisationAcompte.objects.filter(facture=facture).aggregate(s=Sum("montant"))["s"] or 0
-    )
+    ) + (UtilisationAcompte.objects.filter(facture=facture).aggregate(s=Sum("montant"))["s"] or 0)
     if paye_patient:
-        _poster(facture, ledger.paiement_vers_acompte(facture.numero, le, paye_patient), evenement, utilisateur)
+        _poster(
+            facture,
+            ledger.paiement_vers_acompte(facture.numero, le, paye_patient),
+            evenement,
+            utilisateur,
+        )
         Acompte.objects.create(
-            cabinet_id=facture.cabinet_id, patient_id=facture.patient_id,
-            facture_origine=facture, montant=paye_patient, date=le,
+            cabinet_id=facture.cabinet_id,
+            patient_id=facture.patient_id,
+            facture_origine=facture,
+            montant=paye_patient,
+            date=le,
         )
         avertissements.append(
             f"Le patient avait déjà payé {format_euros(paye_patient)} : ce paiement devient un "
@@ -453,7 +489,7 @@ def _retirer_creances(
 def _changer_ou_expliquer(
     facture: Facture,
     evenement: Evenement,
-    utilisateur: AbstractBaseUser,
+    utilisateur: User,
     explication_si_transmise: str,
     details: Mapping[str, Any],
 ) -> EvenementFacture:
@@ -468,14 +504,14 @@ def _changer_ou_expliquer(
 
 
 @transaction.atomic
-def defacturer(
-    *, facture: Facture, utilisateur: AbstractBaseUser, le: date, commentaire: str = ""
-) -> Resultat:
+def defacturer(*, facture: Facture, utilisateur: User, le: date, commentaire: str = "") -> Resultat:
     """Unbill: allowed on a transmitted invoice only when it carries a rejection, on a
     never-transmitted one without. The folder then appears in the liste des recyclages."""
     facture = _verrouiller(facture)
     evenement = _changer_ou_expliquer(
-        facture, Evenement.DEFACTURER, utilisateur,
+        facture,
+        Evenement.DEFACTURER,
+        utilisateur,
         "Une facture transmise ne se défacture qu'après un rejet électronique ou papier.",
         details={"commentaire": bool(commentaire)},
     )
@@ -486,12 +522,14 @@ def defacturer(
 
 
 @transaction.atomic
-def annuler(*, facture: Facture, utilisateur: AbstractBaseUser, le: date, motif: str = "") -> Resultat:
+def annuler(*, facture: Facture, utilisateur: User, le: date, motif: str = "") -> Resultat:
     """Cancel an invoice that was never transmitted; a transmitted one is never cancelled nor
     deleted."""
     facture = _verrouiller(facture)
     evenement = _changer_ou_expliquer(
-        facture, Evenement.ANNULER, utilisateur,
+        facture,
+        Evenement.ANNULER,
+        utilisateur,
         "Elle a été transmise : demandez son annulation à la caisse le jour même, ou "
         "défacturez-la après un rejet.",
         details={"motif": motif},
@@ -503,7 +541,7 @@ def annuler(*, facture: Facture, utilisateur: AbstractBaseUser, le: date, motif:
 def recycler(
     *,
     facture: Facture,
-    utilisateur: AbstractBaseUser,
+    utilisateur: User,
     le: date,
     corrections: Mapping[str, Any] | None = None,
 ) -> Resultat:
@@ -522,9 +560,17 @@ def recycler(
     organismes = {TypePartie(p.type): p.organisme for p in ancienne.parties.all()}
     actes = [
         LigneActe(
-            date=a.date, lettre_cle=a.lettre_cle, coefficient=a.coefficient, heure=a.heure,
-            heure_appel=a.heure_appel, nature=a.nature, lieu=a.lieu, distance_km=a.distance_km,
-            zone=a.zone, meme_commune=a.meme_commune, montant=a.montant,
+            date=a.date,
+            lettre_cle=a.lettre_cle,
+            coefficient=a.coefficient,
+            heure=a.heure,
+            heure_appel=a.heure_appel,
+            nature=a.nature,
+            lieu=a.lieu,
+            distance_km=a.distance_km,
+            zone=a.zone,
+            meme_commune=a.meme_commune,
+            montant=a.montant,
         )
         for a in ancienne.actes.all()
     ]
@@ -550,7 +596,7 @@ def recycler(
     )
 
 
-def _utiliser_acomptes(facture: Facture, utilisateur: AbstractBaseUser, le: date) -> None:
+def _utiliser_acomptes(facture: Facture, utilisateur: User, le: date) -> None:
     """The deposit left by the unbilled invoice pays the patient part of its recycled one."""
     if facture.recyclee_de_id is None or facture.part_patient <= 0:
         return
@@ -561,10 +607,18 @@ def _utiliser_acomptes(facture: Facture, utilisateur: AbstractBaseUser, le: date
         if montant <= 0:
             continue
         UtilisationAcompte.objects.create(
-            cabinet_id=facture.cabinet_id, acompte=acompte, facture=facture, montant=montant, date=le
+            cabinet_id=facture.cabinet_id,
+            acompte=acompte,
+            facture=facture,
+            montant=montant,
+            date=le,
         )
-        evenement = _evenement(facture, "acompte_utilise", utilisateur, details={"montant": montant})
-        _poster(facture, ledger.acompte_utilise(facture.numero, le, montant), evenement, utilisateur)
+        evenement = _evenement(
+            facture, "acompte_utilise", utilisateur, details={"montant": montant}
+        )
+        _poster(
+            facture, ledger.acompte_utilise(facture.numero, le, montant), evenement, utilisateur
+        )
         besoin -= montant
         if not besoin:
             return
@@ -575,32 +629,44 @@ def _passer_en_perte(
     evenement_lifecycle: Evenement,
     partie: TypePartie,
     motif: str,
-    utilisateur: AbstractBaseUser,
+    utilisateur: User,
     le: date,
 ) -> Facture:
-    evenement = _changer(facture, evenement_lifecycle, utilisateur, partie=partie, details={"motif": motif})
+    evenement = _changer(
+        facture, evenement_lifecycle, utilisateur, partie=partie, details={"motif": motif}
+    )
     payeur = PAYEUR_DE_LA_PARTIE[partie]
     reste = bilan_facture(facture).reste_du.get(payeur, 0)
     if reste:
         _poster(
-            facture, ledger.passage_en_perte(facture.numero, le, payeur, reste, motif), evenement, utilisateur
+            facture,
+            ledger.passage_en_perte(facture.numero, le, payeur, reste, motif),
+            evenement,
+            utilisateur,
         )
     return facture
 
 
 @transaction.atomic
 def abandonner(
-    *, facture: Facture, partie: TypePartie, motif: str, utilisateur: AbstractBaseUser, le: date
+    *, facture: Facture, partie: TypePartie, motif: str, utilisateur: User, le: date
 ) -> Facture:
     """Give up a rejected claim, with a reason: what is still owed becomes a loss."""
     if not motif.strip():
         raise OperationRefusee("Abandonner une créance demande une raison.")
-    return _passer_en_perte(_verrouiller(facture), Evenement.ABANDONNER, partie, motif, utilisateur, le)
+    return _passer_en_perte(
+        _verrouiller(facture), Evenement.ABANDONNER, partie, motif, utilisateur, le
+    )
 
 
 @transaction.atomic
-def forclore(*, facture: Facture, partie: TypePartie, utilisateur: AbstractBaseUser, le: date) -> Facture:
+def forclore(*, facture: Facture, partie: TypePartie, utilisateur: User, le: date) -> Facture:
     """The claim is time-barred (L.332-1 CSS): what is still owed becomes a loss."""
     return _passer_en_perte(
-        _verrouiller(facture), Evenement.FORCLORE, partie, "Forclusion (L.332-1 CSS)", utilisateur, le
+        _verrouiller(facture),
+        Evenement.FORCLORE,
+        partie,
+        "Forclusion (L.332-1 CSS)",
+        utilisateur,
+        le,
     )

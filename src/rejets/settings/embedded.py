@@ -13,6 +13,8 @@ if not SECRET_KEY:
     SECRET_KEY = local_secret_key(VAR_DIR)
 
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-DATABASES = {"default": sqlite_database(os.environ.get("REJETS_SQLITE", VAR_DIR / "rejets.sqlite3"))}
+DATABASES = {
+    "default": sqlite_database(os.environ.get("REJETS_SQLITE", VAR_DIR / "rejets.sqlite3"))
+}
 REJETS_ADRESSE = os.environ.get("REJETS_ADRESSE", "127.0.0.1")
 REJETS_PORT = int(os.environ.get("REJETS_PORT", "8000"))

@@ -25,5 +25,4 @@ if os.environ.get("REJETS_TEST_DB", "sqlite") == "postgresql":
     }
 else:
     _fichier = Path(tempfile.gettempdir()) / f"rejets-test-{os.getpid()}.sqlite3"
-    DATABASES = {"default": sqlite_database(_fichier)}
-    DATABASES["default"]["TEST"] = {"NAME": str(_fichier)}
+    DATABASES = {"default": {**sqlite_database(_fichier), "TEST": {"NAME": str(_fichier)}}}

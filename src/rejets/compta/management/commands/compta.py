@@ -34,7 +34,9 @@ class Command(CommandeGroupe):
                 self.stdout.write(str(a))
             if not anomalies:
                 self.stdout.write(
-                    self.style.SUCCESS(f"Livre vérifié : aucune anomalie ({len(cabinets)} cabinet(s)).")
+                    self.style.SUCCESS(
+                        f"Livre vérifié : aucune anomalie ({len(cabinets)} cabinet(s))."
+                    )
                 )
         if anomalies:
             raise CommandError(f"{len(anomalies)} anomalie(s) dans le livre.")
