@@ -152,13 +152,11 @@ def _factures(cabinet: Cabinet) -> list[Anomalie]:
                 f"{format_euros(bilan.paye)}"
             )
         facturee = any(m.nature is ledger.NatureJournal.FACTURATION for m in mvts)
-        jamais_figee = set(etats.values()) <= {Etat.BROUILLON, Etat.PRETE, Etat.ANNULEE}
-        if jamais_figee and not facturee:
+        if not facturee:
             if mvts:
                 signaler("écritures sur une facture jamais facturée")
-            continue
-        if not facturee:
-            signaler("facture figée sans journal de facturation")
+            if set(etats.values()) & lifecycle.ETATS_FIGES:
+                signaler("facture figée sans journal de facturation")
             continue
         attendu = (
             0

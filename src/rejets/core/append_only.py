@@ -123,13 +123,13 @@ class ProtegerTable(Operation):
         self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
     ) -> None:
         for sql in sql_proteger(schema_editor.connection.vendor, self.table, self.message):
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, None)
 
     def database_backwards(
         self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
     ) -> None:
         for sql in sql_liberer(schema_editor.connection.vendor, self.table):
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, None)
 
     def describe(self) -> str:
         return f"Table {self.table} en ajout seul"
@@ -194,7 +194,7 @@ class GarderTransmises(Operation):
     ) -> None:
         vendor = schema_editor.connection.vendor
         for sql in sql_garder_transmises(vendor, self.table, self.colonne, self.message):
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, None)
 
     def database_backwards(
         self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any

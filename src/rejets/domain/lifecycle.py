@@ -286,9 +286,21 @@ ETATS_FINAUX: frozenset[Etat] = frozenset(
 ETATS_JAMAIS_TRANSMIS: frozenset[Etat] = frozenset(_JAMAIS_TRANSMISE)
 """States of a part that was never sent to an organisme by Rejets or by the billing software."""
 
-ETATS_FACTURES: frozenset[Etat] = frozenset(Etat) - {Etat.BROUILLON, Etat.PRETE, Etat.ANNULEE}
-"""States in which the invoice's receivables have been recognised (its billing journal exists,
-possibly reversed since): from the moment its content is frozen (sécurisée or exportée)."""
+ETATS_FIGES: frozenset[Etat] = frozenset(
+    {
+        Etat.SECURISEE,
+        Etat.EXPORTEE,
+        Etat.TRANSMISE,
+        Etat.A_RETRANSMETTRE,
+        Etat.LOT_RECU,
+        Etat.EN_TRAITEMENT_CAISSE,
+        Etat.PAYEE_PARTIELLEMENT,
+        Etat.PAYEE,
+        Etat.REJETEE,
+    }
+)
+"""States a part reaches only after its content was frozen (sécurisée or exportée), hence only
+once the invoice's billing journal exists."""
 
 
 class TransitionInterdite(Exception):
@@ -346,8 +358,16 @@ def appliquer(
     t = TRANSITIONS[evenement]
     nouveaux = dict(etats)
     if t.niveau is Niveau.PARTIE:
-        if partie is None or partie not in etats:
-            raise ValueError(f"{evenement} : partie manquante ou absente de la facture")
+        if partie is None:
+            raise ValueError(f"{evenement} : transition de partie, la partie manque")
+        if partie not in etats:
+            raise TransitionInterdite(
+                facture,
+                evenement,
+                etat_facture(etats),
+                partie,
+                raison=f"La facture n'a pas de partie {partie.libelle}.",
+            )
         nouveaux[partie] = suivant(facture, evenement, etats[partie], partie)
         return nouveaux
     for type_partie, etat in etats.items():

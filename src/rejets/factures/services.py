@@ -100,6 +100,7 @@ def _changer(
     **champs_partie: Any,
 ) -> EvenementFacture:
     """Apply one move of the transition table, or raise TransitionInterdite."""
+    partie = None if partie is None else TypePartie(partie)
     avant = facture.etat
     nouveaux = lifecycle.appliquer(facture.numero, evenement, etats_parties(facture), partie)
     for p in facture.parties.all():
@@ -274,6 +275,17 @@ def preparer(*, facture: Facture, utilisateur: User) -> Facture:
         )
     for partie in a_preparer:
         _changer(facture, Evenement.PREPARER, utilisateur, partie=partie)
+    return facture
+
+
+@transaction.atomic
+def remettre_en_brouillon(*, facture: Facture, utilisateur: User) -> Facture:
+    """prête → brouillon, to correct an invoice that is not yet secured."""
+    facture = _verrouiller(facture)
+    a_modifier = _parties_a(facture, Etat.PRETE)
+    _exiger(facture, Evenement.MODIFIER, a_modifier)
+    for partie in a_modifier:
+        _changer(facture, Evenement.MODIFIER, utilisateur, partie=partie)
     return facture
 
 

@@ -1,6 +1,7 @@
 """Settings shared by every profile; a profile module imports these and adds its database."""
 
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path.cwd() / "var"
@@ -90,7 +91,7 @@ LOGGING = {
 }
 
 
-def sqlite_database(path: Path | str) -> dict[str, object]:
+def sqlite_database(path: Path | str) -> dict[str, Any]:
     """SQLite in WAL mode with IMMEDIATE transactions: one writer at a time, readers never
     blocked, and no deadlock on lock upgrade."""
     return {
