@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint types test-sqlite test-postgresql postgresql bench lock clean demo
+.PHONY: run test lint types test-sqlite test-postgresql postgresql lock clean
 
 $(STAMP): requirements/base.txt requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,8 @@ run: $(STAMP)
 test: $(STAMP) lint types test-sqlite test-postgresql
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 
 types: $(STAMP)
 	$(BIN)/mypy
@@ -37,9 +37,6 @@ test-postgresql: $(STAMP) postgresql
 
 postgresql:
 	scripts/postgresql.sh start
-
-bench: $(STAMP)
-	@echo "Aucun benchmark pour l'instant."
 
 lock:
 	$(PYTHON) -m venv /tmp/rejets-piptools && /tmp/rejets-piptools/bin/pip install -q pip-tools
