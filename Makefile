@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint types test-sqlite test-postgresql postgresql lock clean
+.PHONY: run test lint types test-sqlite test-postgresql postgresql chromium lock clean
 
 $(STAMP): requirements/base.txt requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) chromium
 	REJETS_TEST_DB=sqlite $(BIN)/pytest
 
 test-postgresql: $(STAMP) postgresql
@@ -37,6 +37,9 @@ test-postgresql: $(STAMP) postgresql
 
 postgresql:
 	scripts/postgresql.sh start
+
+chromium:
+	scripts/chromium.sh
 
 lock:
 	$(PYTHON) -m venv /tmp/rejets-piptools && /tmp/rejets-piptools/bin/pip install -q pip-tools
