@@ -96,9 +96,8 @@ class CycleDeVie(RuleBasedStateMachine):
         elif evenement is E.EXPORTER:
             services.exporter(facture=f, utilisateur=u, le=JOUR)
         elif evenement in {E.TRANSMETTRE, E.RETRANSMETTRE}:
-            if services.etats_parties(f).get(partie) is (
-                Etat.A_RETRANSMETTRE if evenement is E.TRANSMETTRE else Etat.SECURISEE
-            ):
+            a_retransmettre = services.etats_parties(f).get(partie) is Etat.A_RETRANSMETTRE
+            if a_retransmettre != (evenement is E.RETRANSMETTRE):
                 raise TransitionInterdite(f.numero, evenement, Etat(f.etat), partie)
             services.transmettre(
                 facture=f, partie=partie, lot=self.lot[partie], le=JOUR, utilisateur=u

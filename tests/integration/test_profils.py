@@ -15,6 +15,7 @@ def test_profil_serveur_check_deploy_sans_avertissement(tmp_path):
         "REJETS_SECRET_KEY": secrets.token_urlsafe(50),
         "REJETS_ALLOWED_HOSTS": "rejets.example",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     resultat = subprocess.run(
         [sys.executable, "-m", "rejets.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

@@ -301,8 +301,23 @@ def _figer(facture: Facture, evenement: Evenement, utilisateur: User, le: date) 
         _poster(
             facture, ledger.facturation(facture.numero, le, parts(facture)), dernier, utilisateur
         )
+        _perdre_parties_closes(facture, dernier, utilisateur, le)
         _utiliser_acomptes(facture, utilisateur, le)
     return facture
+
+
+def _perdre_parties_closes(
+    facture: Facture, evenement: EvenementFacture | None, utilisateur: User, le: date
+) -> None:
+    """A part time-barred or abandoned before the invoice was billed is billed with it and lost
+    at once, so billed = paid + written off + outstanding holds for the whole invoice."""
+    for type_partie, etat in etats_parties(facture).items():
+        payeur = PAYEUR_DE_LA_PARTIE[type_partie]
+        montant = parts(facture)[payeur]
+        if etat in {Etat.FORCLOSE, Etat.ABANDONNEE} and montant:
+            motif = f"{etat.libelle} avant facturation"
+            journal = ledger.passage_en_perte(facture.numero, le, payeur, montant, motif)
+            _poster(facture, journal, evenement, utilisateur)
 
 
 @transaction.atomic
