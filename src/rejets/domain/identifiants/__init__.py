@@ -12,6 +12,8 @@ l'appelant passe explicitement ``valeur_affichee``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from stdnum.exceptions import (
     InvalidChecksum,
     InvalidComponent,
@@ -102,3 +104,22 @@ def expliquer(erreur: ValidationError, identifiant: str, valeur_affichee: str | 
     if valeur_affichee:
         sujet += f" (« {valeur_affichee} »)"
     return f"{sujet} : {_raison(erreur)}"
+
+
+def verifier_cle_finale(numero: str, longueur: int, calc_check_digit: Callable[[str], str]) -> str:
+    """The common end of `validate` for identifiers keyed by a final check digit (RPPS, FINESS):
+    the length, then the key; returns the number."""
+    if len(numero) != longueur:
+        raise LongueurInvalide(longueur, len(numero))
+    attendue = calc_check_digit(numero)
+    if numero[-1] != attendue:
+        raise CleInvalide(numero[-1], attendue)
+    return numero
+
+
+def est_valide(validate: Callable[[str], str], number: str) -> bool:
+    """True when `validate` accepts the number (python-stdnum's `is_valid`)."""
+    try:
+        return bool(validate(number))
+    except ValidationError:
+        return False

@@ -31,9 +31,13 @@ from __future__ import annotations
 import re
 
 from stdnum import luhn
-from stdnum.exceptions import ValidationError
 
-from rejets.domain.identifiants import CleInvalide, FormatInvalide, LongueurInvalide
+from rejets.domain.identifiants import (
+    FormatInvalide,
+    LongueurInvalide,
+    est_valide,
+    verifier_cle_finale,
+)
 
 __all__ = [
     "CLE_CORSE_CONFIRMEE",
@@ -90,20 +94,12 @@ def validate(number: str) -> str:
     """Vérifie le numéro FINESS et rend sa forme compacte, ou lève une exception ``stdnum``."""
     finess = compact(number)
     _verifier_caracteres(finess)
-    if len(finess) != LONGUEUR:
-        raise LongueurInvalide(LONGUEUR, len(finess))
-    attendue = calc_check_digit(finess)
-    if finess[-1] != attendue:
-        raise CleInvalide(finess[-1], attendue)
-    return finess
+    return verifier_cle_finale(finess, LONGUEUR, calc_check_digit)
 
 
 def is_valid(number: str) -> bool:
     """Vrai si ``validate`` accepte le numéro."""
-    try:
-        return bool(validate(number))
-    except ValidationError:
-        return False
+    return est_valide(validate, number)
 
 
 def format(number: str) -> str:

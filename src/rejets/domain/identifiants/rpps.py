@@ -20,9 +20,13 @@ from __future__ import annotations
 import re
 
 from stdnum import luhn
-from stdnum.exceptions import ValidationError
 
-from rejets.domain.identifiants import CleInvalide, FormatInvalide, LongueurInvalide
+from rejets.domain.identifiants import (
+    FormatInvalide,
+    LongueurInvalide,
+    est_valide,
+    verifier_cle_finale,
+)
 
 __all__ = ["calc_check_digit", "compact", "format", "is_valid", "validate"]
 
@@ -55,20 +59,12 @@ def validate(number: str) -> str:
     """Vérifie le numéro RPPS et rend sa forme compacte, ou lève une exception ``stdnum``."""
     rpps = compact(number)
     _verifier_chiffres(rpps)
-    if len(rpps) != LONGUEUR:
-        raise LongueurInvalide(LONGUEUR, len(rpps))
-    attendue = calc_check_digit(rpps)
-    if rpps[-1] != attendue:
-        raise CleInvalide(rpps[-1], attendue)
-    return rpps
+    return verifier_cle_finale(rpps, LONGUEUR, calc_check_digit)
 
 
 def is_valid(number: str) -> bool:
     """Vrai si ``validate`` accepte le numéro."""
-    try:
-        return bool(validate(number))
-    except ValidationError:
-        return False
+    return est_valide(validate, number)
 
 
 def format(number: str) -> str:
