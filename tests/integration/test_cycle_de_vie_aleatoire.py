@@ -21,7 +21,7 @@ from rejets.lots.models import Lot
 from .conftest import JOUR, Monde
 
 FSE, DRE = TypePartie.FSE, TypePartie.DRE
-PAYEUR = {FSE: Payeur.AMO, DRE: Payeur.AMC}
+PAYEUR = services.PAYEUR_DE_LA_PARTIE
 GLOBAUX = {Evenement.PREPARER, Evenement.MODIFIER, Evenement.SECURISER, Evenement.EXPORTER}
 
 

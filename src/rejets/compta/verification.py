@@ -20,10 +20,10 @@ from rejets.domain.ledger import Payeur
 from rejets.domain.lifecycle import Etat, TypePartie
 from rejets.domain.money import format_euros
 from rejets.factures.models import Acompte, Facture, Paiement, Partie, UtilisationAcompte
+from rejets.factures.services import PAYEUR_DE_LA_PARTIE
 
 from .models import Ecriture, Journal
 
-PAYEUR_DE_LA_PARTIE = {TypePartie.FSE: Payeur.AMO, TypePartie.DRE: Payeur.AMC}
 ETATS_SANS_CREANCE = frozenset(
     {Etat.PAYEE, Etat.FORCLOSE, Etat.ABANDONNEE, Etat.DEFACTUREE, Etat.RECYCLEE, Etat.ANNULEE}
 )

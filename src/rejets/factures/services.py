@@ -47,6 +47,7 @@ PAYEUR_DE_LA_PARTIE: Mapping[TypePartie, Payeur] = {
     TypePartie.FSE: Payeur.AMO,
     TypePartie.DRE: Payeur.AMC,
 }
+PARTIE_DU_PAYEUR = {p: t for t, p in PAYEUR_DE_LA_PARTIE.items()}
 
 
 class OperationRefusee(Exception):
@@ -424,7 +425,7 @@ def enregistrer_paiement(
     if payeur is Payeur.PATIENT:
         evenement = _evenement(facture, "paiement_patient", utilisateur, details=details)
     else:
-        partie = TypePartie.FSE if payeur is Payeur.AMO else TypePartie.DRE
+        partie = PARTIE_DU_PAYEUR[payeur]
         solde = montant == reste
         evenement = _changer(
             facture,
