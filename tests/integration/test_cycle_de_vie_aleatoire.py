@@ -4,6 +4,7 @@ for every invoice, states agreeing with postings (the whole `compta verifier`), 
 transition accepted, and no event or posting ever changed."""
 
 from django.db import transaction
+from django.db.models import Sum
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
@@ -75,6 +76,8 @@ class CycleDeVie(RuleBasedStateMachine):
         if evenement in {Evenement.PAYER, Evenement.PAYER_PARTIELLEMENT} and permis:
             reste = bilan_facture(f).reste_du[PAYEUR[partie]]
             permis = reste > 0 and (evenement is Evenement.PAYER or reste > 1)
+        if evenement is Evenement.DEFACTURER and permis:
+            permis = services.paye_par_les_organismes(f) == 0
         try:
             self.appliquer(f, evenement, partie, fraction)
         except (TransitionInterdite, services.OperationRefusee) as refus:
@@ -119,6 +122,20 @@ class CycleDeVie(RuleBasedStateMachine):
                 raise TransitionInterdite(f.numero, evenement, Etat(f.etat), partie)
             services.enregistrer_paiement(
                 facture=f, payeur=PAYEUR[partie], montant=montant, le=JOUR, utilisateur=u
+            )
+        elif evenement is E.INDU:
+            if not lifecycle.est_permise(evenement, services.etats_parties(f), partie):
+                raise TransitionInterdite(f.numero, evenement, Etat(f.etat), partie)
+            paye = f.paiements.filter(payeur=PAYEUR[partie]).aggregate(s=Sum("montant"))["s"]
+            services.enregistrer_indu(
+                facture=f,
+                payeur=PAYEUR[partie],
+                montant=max(1, paye // fraction),
+                code="IND01",
+                libelle="INDU",
+                le=JOUR,
+                utilisateur=u,
+                retenu=fraction == 1,
             )
         elif evenement is E.REJETER:
             services.rejeter(

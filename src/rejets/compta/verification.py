@@ -183,7 +183,12 @@ def _partie(
         probleme = f"reste dû {format_euros(reste)} alors qu'elle est « {etat.libelle} »"
     elif etat is Etat.PAYEE_PARTIELLEMENT and not 0 < reste < partie.montant:
         probleme = f"payée partiellement mais reste dû {format_euros(reste)}"
-    elif etat not in ETATS_SANS_CREANCE | {Etat.PAYEE_PARTIELLEMENT} and reste != partie.montant:
+    elif etat is Etat.REJETEE and not 0 < reste <= partie.montant:
+        probleme = f"rejetée mais reste dû {format_euros(reste)}"
+    elif (
+        etat not in ETATS_SANS_CREANCE | {Etat.PAYEE_PARTIELLEMENT, Etat.REJETEE}
+        and reste != partie.montant
+    ):
         probleme = (
             f"reste dû {format_euros(reste)} au lieu de {format_euros(partie.montant)} à "
             f"l'état « {etat.libelle} »"

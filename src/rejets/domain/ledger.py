@@ -84,6 +84,7 @@ class NatureJournal(StrEnum):
     PASSAGE_EN_PERTE = "passage_en_perte"
     EN_ATTENTE = "en_attente"
     AFFECTATION = "affectation"
+    INDU = "indu"
 
     @property
     def libelle(self) -> str:
@@ -101,6 +102,7 @@ LIBELLES_NATURES: Mapping[NatureJournal, str] = {
     NatureJournal.PASSAGE_EN_PERTE: "Passage en perte",
     NatureJournal.EN_ATTENTE: "Paiement en attente d'affectation",
     NatureJournal.AFFECTATION: "Affectation d'un paiement en attente",
+    NatureJournal.INDU: "Indu réclamé par l'organisme",
 }
 
 NATURE_DU_PAIEMENT: Mapping[Payeur, NatureJournal] = {
@@ -114,10 +116,11 @@ NATURES_ENCAISSEMENT = frozenset(
         NatureJournal.ACOMPTE_UTILISE,
         NatureJournal.AFFECTATION,
         NatureJournal.PAIEMENT_VERS_ACOMPTE,
+        NatureJournal.INDU,
     }
 )
 """Journals whose movements on receivables count as money paid on the invoice (a payment moved
-to a deposit counts negatively: it debits the receivable)."""
+to a deposit, or claimed back as an indu, counts negatively: it debits the receivable)."""
 
 
 class JournalDesequilibre(ValueError):
@@ -226,8 +229,11 @@ def passage_en_perte(facture: str, le: date, payeur: Payeur, montant: int, motif
 
 
 def paiement_en_attente(le: date, montant: int, libelle: str) -> Journal:
-    """Money that arrived for no invoice, or for one that cannot take it: held, never lost."""
-    _positif(montant, "paiement en attente")
+    """Money that arrived for no invoice, or for one that cannot take it: held, never lost.
+    A negative amount is an indu that could not be applied: deducted from the transfer, held
+    the same way until a person allocates it."""
+    if not montant:
+        raise ValueError("paiement en attente : montant nul")
     lignes = [(Compte.BANQUE, montant), (Compte.ATTENTE, -montant)]
     return _journal(NatureJournal.EN_ATTENTE, le, lignes, None, libelle)
 
@@ -237,6 +243,16 @@ def affectation(facture: str, le: date, payeur: Payeur, montant: int) -> Journal
     _positif(montant, "affectation")
     lignes = [(Compte.ATTENTE, montant), (payeur.compte, -montant)]
     return _journal(NatureJournal.AFFECTATION, le, lignes, facture)
+
+
+def indu(facture: str, le: date, payeur: Payeur, montant: int, retenu: bool, motif: str) -> Journal:
+    """An amount claimed back by the organisme: the receivable is due again; the money leaves
+    the bank when it was deducted from a transfer (`retenu`), else it is owed to the organisme
+    (indus à rembourser)."""
+    _positif(montant, "indu")
+    contrepartie = Compte.BANQUE if retenu else Compte.INDUS
+    lignes = [(payeur.compte, montant), (contrepartie, -montant)]
+    return _journal(NatureJournal.INDU, le, lignes, facture, motif)
 
 
 def contre_passation(journal: Journal, le: date, motif: str) -> Journal:

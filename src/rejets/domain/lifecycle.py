@@ -95,6 +95,7 @@ class Evenement(StrEnum):
     PAYER_PARTIELLEMENT = "payer_partiellement"
     PAYER = "payer"
     REJETER = "rejeter"
+    INDU = "indu"
     ABANDONNER = "abandonner"
     FORCLORE = "forclore"
     ANNULER = "annuler"
@@ -231,6 +232,15 @@ TRANSITIONS: Mapping[Evenement, Transition] = {
             "Le rejet porte un code et un libellé, conservés tels que reçus.",
         ),
         _t(
+            Evenement.INDU,
+            Niveau.PARTIE,
+            {E.PAYEE, E.PAYEE_PARTIELLEMENT},
+            E.REJETEE,
+            "Indu (somme reprise par l'organisme)",
+            "L'organisme reprend tout ou partie d'un paiement : la somme redevient due et la "
+            "partie passe au traitement des rejets, avec le code et le libellé reçus.",
+        ),
+        _t(
             Evenement.ABANDONNER,
             Niveau.PARTIE,
             {E.REJETEE, E.DEFACTUREE},
@@ -279,9 +289,9 @@ TRANSITIONS: Mapping[Evenement, Transition] = {
 del E
 
 ETATS_FINAUX: frozenset[Etat] = frozenset(
-    {Etat.PAYEE, Etat.RECYCLEE, Etat.ANNULEE, Etat.FORCLOSE, Etat.ABANDONNEE}
+    {Etat.RECYCLEE, Etat.ANNULEE, Etat.FORCLOSE, Etat.ABANDONNEE}
 )
-"""States from which no transition leaves (a later issue may add indus from payée)."""
+"""States from which no transition leaves (payée is left only by an indu)."""
 
 ETATS_JAMAIS_TRANSMIS: frozenset[Etat] = frozenset(_JAMAIS_TRANSMISE)
 """States of a part that was never sent to an organisme by Rejets or by the billing software."""

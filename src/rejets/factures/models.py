@@ -164,7 +164,8 @@ class MoyenPaiement(models.TextChoices):
 
 
 class Paiement(models.Model):
-    """Money received for an invoice from the caisse, the mutuelle or the patient."""
+    """Money received for an invoice from the caisse, the mutuelle or the patient; a negative
+    amount is an indu, taken back by the caisse or the mutuelle."""
 
     cabinet = models.ForeignKey(Cabinet, on_delete=models.PROTECT)
     facture = models.ForeignKey(Facture, on_delete=models.PROTECT, related_name="paiements")
@@ -177,7 +178,7 @@ class Paiement(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=models.Q(montant__gt=0), name="paiement_positif")
+            models.CheckConstraint(condition=~models.Q(montant=0), name="paiement_non_nul")
         ]
         ordering = ["date", "pk"]
 

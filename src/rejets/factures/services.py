@@ -447,6 +447,81 @@ def enregistrer_paiement(
     return paiement
 
 
+def paye_par_les_organismes(facture: Facture) -> int:
+    """Net amount the caisse and the mutuelle paid on the invoice (payments less indus)."""
+    return (
+        Paiement.objects.filter(facture=facture, payeur__in=[Payeur.AMO, Payeur.AMC]).aggregate(
+            s=Sum("montant")
+        )["s"]
+        or 0
+    )
+
+
+@transaction.atomic
+def enregistrer_indu(
+    *,
+    facture: Facture,
+    payeur: Payeur,
+    montant: int,
+    code: str,
+    libelle: str,
+    le: date,
+    utilisateur: User,
+    retenu: bool,
+    reference: str = "",
+) -> Rejet:
+    """An amount claimed back by the caisse or the mutuelle on a paid part: recorded as a
+    negative payment, the receivable due again, the part rejected with the code and label
+    as received. Never more than what that payer paid on the invoice."""
+    facture = _verrouiller(facture)
+    if payeur is Payeur.PATIENT or montant <= 0:
+        raise OperationRefusee(
+            "Un indu est un montant positif repris par la caisse ou la mutuelle."
+        )
+    paye = (
+        Paiement.objects.filter(facture=facture, payeur=payeur).aggregate(s=Sum("montant"))["s"]
+        or 0
+    )
+    if montant > paye:
+        raise OperationRefusee(
+            f"Facture {facture.numero} : l'indu de {format_euros(montant)} dépasse ce que "
+            f"{payeur.libelle.lower()} a payé ({format_euros(paye)})."
+        )
+    partie = PARTIE_DU_PAYEUR[payeur]
+    evenement = _changer(
+        facture,
+        Evenement.INDU,
+        utilisateur,
+        partie=partie,
+        details={"code": code, "montant": montant, "source": str(SourceRejet.ELECTRONIQUE)},
+    )
+    Paiement.objects.create(
+        cabinet_id=facture.cabinet_id,
+        facture=facture,
+        payeur=payeur,
+        moyen=MoyenPaiement.VIREMENT,
+        montant=-montant,
+        date=le,
+        reference=reference,
+    )
+    motif = f"Indu {code} : {libelle}".strip()
+    _poster(
+        facture,
+        ledger.indu(facture.numero, le, payeur, montant, retenu, motif),
+        evenement,
+        utilisateur,
+    )
+    return Rejet.objects.create(
+        cabinet_id=facture.cabinet_id,
+        facture=facture,
+        partie=partie,
+        code=code,
+        libelle=libelle,
+        date=le,
+        source=SourceRejet.ELECTRONIQUE,
+    )
+
+
 @transaction.atomic
 def rejeter(
     *,
@@ -536,6 +611,13 @@ def defacturer(*, facture: Facture, utilisateur: User, le: date, commentaire: st
     """Unbill: allowed on a transmitted invoice only when it carries a rejection, on a
     never-transmitted one without. The folder then appears in the liste des recyclages."""
     facture = _verrouiller(facture)
+    garde = paye_par_les_organismes(facture)
+    if garde:
+        raise OperationRefusee(
+            f"Facture {facture.numero} : l'organisme a payé {format_euros(garde)} qu'il n'a pas "
+            "repris. Contestez l'indu, ou abandonnez le reste dû ; on ne défacture pas une "
+            "facture dont une partie reste payée."
+        )
     evenement = _changer_ou_expliquer(
         facture,
         Evenement.DEFACTURER,
