@@ -1,0 +1,1 @@
+"""Données livrées avec le domaine : catalogues de tarifs datés (TOML)."""
