@@ -23,7 +23,7 @@ def nir_valide(rang: int) -> str:
 class Monde:
     """A cabinet with a biller, a nurse, patients and organismes, and a factory of invoices."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, numero_am: str = "751000018") -> None:
         self.cabinet = cabinets.creer_cabinet(code=code, nom=f"Cabinet {code}")
         self.utilisateur = User.objects.create_user(f"facturiere-{code}", password="x")
         cabinets.ajouter_membre(
@@ -33,7 +33,7 @@ class Monde:
             cabinet=self.cabinet,
             nom="Roux",
             prenom="Claire",
-            numero_am="751000018",
+            numero_am=numero_am,
             numero_debut=900_000_001,
             numero_fin=900_000_999,
         )

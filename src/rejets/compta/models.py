@@ -17,7 +17,9 @@ class Journal(models.Model):
     nature = models.CharField(max_length=30, choices=[(n.value, n.libelle) for n in NatureJournal])
     date = models.DateField()
     libelle = models.CharField(max_length=200)
-    utilisateur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    utilisateur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, db_index=False
+    )
     cree_le = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -27,7 +29,7 @@ class Journal(models.Model):
 class Ecriture(models.Model):
     """A posting: signed centimes, debit positive and credit negative."""
 
-    cabinet = models.ForeignKey(Cabinet, on_delete=models.PROTECT)
+    cabinet = models.ForeignKey(Cabinet, on_delete=models.PROTECT, db_index=False)
     journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="ecritures")
     facture = models.ForeignKey(
         Facture, on_delete=models.PROTECT, null=True, blank=True, related_name="ecritures"

@@ -239,8 +239,10 @@ def paiement_en_attente(le: date, montant: int, libelle: str) -> Journal:
 
 
 def affectation(facture: str, le: date, payeur: Payeur, montant: int) -> Journal:
-    """A payment awaiting allocation is allocated to an invoice's receivable."""
-    _positif(montant, "affectation")
+    """A payment awaiting allocation is allocated to an invoice's receivable; a negative amount
+    (a parked indu) reopens the receivable against the suspense account."""
+    if not montant:
+        raise ValueError("affectation : montant nul")
     lignes = [(Compte.ATTENTE, montant), (payeur.compte, -montant)]
     return _journal(NatureJournal.AFFECTATION, le, lignes, facture)
 

@@ -296,6 +296,35 @@ ETATS_FINAUX: frozenset[Etat] = frozenset(
 ETATS_JAMAIS_TRANSMIS: frozenset[Etat] = frozenset(_JAMAIS_TRANSMISE)
 """States of a part that was never sent to an organisme by Rejets or by the billing software."""
 
+EVENEMENTS_D_UNE_FACTURE_RECUE: frozenset[Evenement] = frozenset(
+    {
+        Evenement.TRANSMETTRE,
+        Evenement.RETRANSMETTRE,
+        Evenement.ARL_POSITIF,
+        Evenement.ARL_NEGATIF,
+        Evenement.METTRE_EN_TRAITEMENT_CAISSE,
+        Evenement.PAYER,
+        Evenement.PAYER_PARTIELLEMENT,
+        Evenement.REJETER,
+        Evenement.INDU,
+    }
+)
+"""Events that prove an organisme received the invoice (sent by Rejets or, for an exported
+invoice, by the billing software): from then on it is transmitted, and never deleted."""
+
+ETATS_DUS_EN_ENTIER: frozenset[Etat] = frozenset(
+    {
+        Etat.SECURISEE,
+        Etat.EXPORTEE,
+        Etat.TRANSMISE,
+        Etat.A_RETRANSMETTRE,
+        Etat.LOT_RECU,
+        Etat.EN_TRAITEMENT_CAISSE,
+    }
+)
+"""States in which the payer owes the whole part: billed, nothing paid nor written off yet
+(`rejets compta verifier` checks it against the book)."""
+
 ETATS_FIGES: frozenset[Etat] = frozenset(
     {
         Etat.SECURISEE,

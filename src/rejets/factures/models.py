@@ -208,14 +208,16 @@ class EvenementFacture(models.Model):
     """What happened to an invoice, who did it and when. Append-only; never holds identity
     fields (the patient is reached through the invoice, by id)."""
 
-    cabinet = models.ForeignKey(Cabinet, on_delete=models.PROTECT)
+    cabinet = models.ForeignKey(Cabinet, on_delete=models.PROTECT, db_index=False)
     facture = models.ForeignKey(Facture, on_delete=models.PROTECT, related_name="evenements")
     evenement = models.CharField(max_length=40)
     partie = models.CharField(max_length=3, choices=PARTIES, blank=True)
     etat_avant = models.CharField(max_length=24, choices=ETATS, blank=True)
     etat_apres = models.CharField(max_length=24, choices=ETATS, blank=True)
     details = models.JSONField(default=dict, blank=True)
-    utilisateur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    utilisateur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, db_index=False
+    )
     horodatage = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -112,12 +112,16 @@ def _changer(
                 setattr(p, nom, valeur)
             p.save()
     facture.etat = lifecycle.etat_facture(nouveaux)
-    if evenement is Evenement.TRANSMETTRE:
+    if evenement in lifecycle.EVENEMENTS_D_UNE_FACTURE_RECUE:
         facture.deja_transmise = True
     facture.save(update_fields=["etat", "deja_transmise"])
     return _evenement(
         facture, evenement.value, utilisateur, partie=partie, etat_avant=avant, details=details
     )
+
+
+changer_partie = _changer
+"""Apply one move of the transition table to an invoice (for the other apps' services)."""
 
 
 def _poster(
@@ -359,9 +363,6 @@ def transmettre(
         lot=lot,
         date_transmission=le,
     )
-    if evenement is Evenement.RETRANSMETTRE and not facture.deja_transmise:
-        facture.deja_transmise = True
-        facture.save(update_fields=["deja_transmise"])
     return facture
 
 

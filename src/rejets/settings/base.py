@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "rejets.factures",
     "rejets.lots",
     "rejets.compta",
+    "rejets.retours",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +82,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # The acting user written in events when a command is run without --utilisateur.
 REJETS_UTILISATEUR_SYSTEME = "systeme"
+REJETS_FICHIERS_DIR = VAR_DIR / "fichiers"
+"""Stored copies of received files (returns, quarantine); they hold patient identity."""
+REJETS_DISPOSITIONS_DIRS: list[Path] = [VAR_DIR / "dispositions"]
+"""Extra record layouts (TOML) a user adds, e.g. NOEMIE reference 576 or 580."""
 
 LOGGING = {
     "version": 1,
@@ -93,7 +98,8 @@ LOGGING = {
 
 def sqlite_database(path: Path | str) -> dict[str, Any]:
     """SQLite in WAL mode with IMMEDIATE transactions: one writer at a time, readers never
-    blocked, and no deadlock on lock upgrade."""
+    blocked, and no deadlock on lock upgrade. A 64 MB page cache per connection keeps the
+    indexes of a large import in memory."""
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,
@@ -101,7 +107,8 @@ def sqlite_database(path: Path | str) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
             "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
             ),
         },
     }

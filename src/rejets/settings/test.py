@@ -16,7 +16,7 @@ if os.environ.get("REJETS_TEST_DB", "sqlite") == "postgresql":
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.postgresql",
-            "NAME": "rejets",
+            "NAME": os.environ.get("REJETS_TEST_PG_NAME", "rejets"),
             "USER": "postgres",
             "HOST": "127.0.0.1",
             "PORT": os.environ.get("REJETS_PG_PORT", "55432"),
@@ -24,5 +24,14 @@ if os.environ.get("REJETS_TEST_DB", "sqlite") == "postgresql":
         }
     }
 else:
-    _fichier = Path(tempfile.gettempdir()) / f"rejets-test-{os.getpid()}.sqlite3"
+    _fichier = Path(
+        os.environ.get("REJETS_TEST_SQLITE")
+        or Path(tempfile.gettempdir()) / f"rejets-test-{os.getpid()}.sqlite3"
+    )
     DATABASES = {"default": {**sqlite_database(_fichier), "TEST": {"NAME": str(_fichier)}}}
+
+REJETS_FICHIERS_DIR = Path(
+    os.environ.get("REJETS_TEST_FICHIERS")
+    or Path(tempfile.gettempdir()) / f"rejets-test-fichiers-{os.getpid()}"
+)
+REJETS_DISPOSITIONS_DIRS = []

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RetoursConfig(AppConfig):
+    name = "rejets.retours"
+    verbose_name = "Retours (ARL, NOEMIE, tableurs)"

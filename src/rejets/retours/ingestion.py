@@ -1,0 +1,650 @@
+"""The set-based path of an import: the same decisions as the line-by-line services, the same
+rows (states, events, payments, rejections, journals, postings), written in batches.
+
+Per batch: the matched invoices, their parts, what each payer still owes and has paid are read
+in four queries; each line is decided in file order with `rejets.domain.rapprochement.decider`
+and `rejets.domain.lifecycle` on that in-memory copy; the journals come from
+`rejets.domain.ledger`. A test imports the same files both ways and compares every row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone
+
+from rejets.compta.models import Ecriture, Journal
+from rejets.domain import ledger, lifecycle
+from rejets.domain.ledger import Compte, Payeur
+from rejets.domain.lifecycle import Etat, Evenement, TypePartie
+from rejets.domain.rapprochement import (
+    PARTIE_DE_LA_LIGNE,
+    PAYEUR_DE_LA_LIGNE,
+    Action,
+    LigneArl,
+    LigneRetour,
+    Situation,
+    decider,
+)
+from rejets.factures.models import (
+    EvenementFacture,
+    Facture,
+    MoyenPaiement,
+    Paiement,
+    Partie,
+    Rejet,
+    SourceRejet,
+)
+from rejets.lots.models import Lot
+
+from .correspondance import Correspondance
+from .lecture import Refus
+from .models import LigneRetour as LigneRetourModele
+from .models import PaiementEnAttente, StatutLigne, TypeLigne
+from .services import libelle_attente
+
+TAILLE_MEMO = 4096
+"""Memoised values (dates, payment journals) kept at most, so memory stays flat."""
+PAYEUR_DE_LA_PARTIE = {TypePartie.FSE: Payeur.AMO, TypePartie.DRE: Payeur.AMC}
+PARTIE_DU_PAYEUR = {p: t for t, p in PAYEUR_DE_LA_PARTIE.items()}
+CleTransition = tuple[Evenement, tuple[tuple[TypePartie, Etat], ...], TypePartie]
+CHAMPS_LIGNE = [
+    "fichier",
+    "statut",
+    "motif",
+    "champ",
+    "type",
+    "cabinet",
+    "numero",
+    "partie",
+    "numero_ps",
+    "numero_lot",
+    "code",
+    "facture",
+    "suggestion",
+    "issue",
+    "libelle",
+    "numero_facture",
+    "nir",
+    "date_soins",
+    "organisme",
+    "montant_demande",
+    "montant_paye",
+    "reference_virement",
+    "date_virement",
+]
+
+
+@dataclass
+class _Partie:
+    pk: int
+    etat: Etat
+    lot_id: int | None
+    date_transmission: date | None
+    modifiee: bool = False
+
+
+@dataclass
+class _Facture:
+    pk: int
+    numero: str
+    cabinet_id: int
+    professionnel_id: int
+    etat: str
+    deja_transmise: bool
+    parties: dict[TypePartie, _Partie] = field(default_factory=dict)
+    reste: dict[Payeur, int] = field(default_factory=dict)
+    paye: dict[Payeur, int] = field(default_factory=dict)
+    modifiee: bool = False
+
+
+def _colonnes(modele: type[Model], noms: Sequence[str]) -> list[str]:
+    return [str(modele._meta.get_field(n).column) for n in noms]  # type: ignore[union-attr]
+
+
+class _Table:
+    """Rows of one table waiting to be written, with ids reserved beforehand when other rows
+    point to them."""
+
+    def __init__(self, modele: type[Model], champs: Sequence[str], avec_id: bool) -> None:
+        self.modele = modele
+        self.champs = list(champs)
+        self.avec_id = avec_id
+        self.lignes: list[list[Any]] = []
+        colonnes = (["id"] if avec_id else []) + _colonnes(modele, champs)
+        table = connection.ops.quote_name(modele._meta.db_table)
+        liste = ", ".join(connection.ops.quote_name(c) for c in colonnes)
+        self.sql = f"INSERT INTO {table} ({liste}) VALUES ({', '.join(['%s'] * len(colonnes))})"
+        self.copie = f"COPY {table} ({liste}) FROM STDIN"
+
+    def ajouter(self, valeurs: list[Any]) -> int:
+        self.lignes.append(valeurs)
+        return len(self.lignes) - 1
+
+    def ecrire(self, ids: list[int] | None) -> None:
+        if not self.lignes:
+            return
+        if ids:
+            for ligne, i in zip(self.lignes, ids, strict=True):
+                ligne.insert(0, i)
+        inserer(self.sql, self.copie, self.lignes)
+        self.lignes = []
+
+
+def inserer(sql: str, copie: str, lignes: Sequence[Sequence[Any]]) -> None:
+    """Many rows at once: COPY on PostgreSQL, one prepared statement on SQLite."""
+    with connection.cursor() as curseur:
+        if connection.vendor == "postgresql":
+            with curseur.cursor.copy(copie) as flux:
+                for ligne in lignes:
+                    flux.write_row(ligne)
+        else:
+            curseur.executemany(sql, lignes)
+
+
+def reserver_ids(modele: type[Model], nombre: int) -> list[int]:
+    """Ids for rows about to be inserted in this transaction. On SQLite the transaction holds
+    the only write lock, so the next ids are free; on PostgreSQL they come from the sequence."""
+    if not nombre:
+        return []
+    table = modele._meta.db_table
+    with connection.cursor() as curseur:
+        if connection.vendor == "postgresql":
+            curseur.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, nombre],
+            )
+            return [r[0] for r in curseur.fetchall()]
+        curseur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        debut = curseur.fetchone()[0] + 1
+    return list(range(debut, debut + nombre))
+
+
+class IngestionEnBloc:
+    def __init__(self, fichier_id: int, utilisateur: User, le_fichier: date) -> None:
+        self.fichier_id = fichier_id
+        self.utilisateur = utilisateur
+        self.le_fichier = le_fichier
+        self.lots: dict[tuple[int, int, str, str], int] = {}
+        self._ops = connection.ops
+        self._cache_dates: dict[date | None, Any] = {}
+        self._journaux_de_paiement: dict[tuple[date, Payeur, int], ledger.Journal] = {}
+        self._transitions: dict[
+            tuple[Evenement, tuple[tuple[TypePartie, Etat], ...], TypePartie], tuple[Etat, str]
+        ] = {}
+        self._vider_tampons()
+
+    def _vider_tampons(self) -> None:
+        self._horodatage = connection.ops.adapt_datetimefield_value(timezone.now())
+        self.evenements = _Table(
+            EvenementFacture,
+            [
+                "cabinet",
+                "facture",
+                "evenement",
+                "partie",
+                "etat_avant",
+                "etat_apres",
+                "details",
+                "utilisateur",
+                "horodatage",
+            ],
+            avec_id=True,
+        )
+        self.journaux = _Table(
+            Journal,
+            [
+                "cabinet",
+                "facture",
+                "evenement",
+                "nature",
+                "date",
+                "libelle",
+                "utilisateur",
+                "cree_le",
+            ],
+            avec_id=True,
+        )
+        self.ecritures = _Table(
+            Ecriture, ["cabinet", "journal", "facture", "compte", "montant"], avec_id=False
+        )
+        self.paiements = _Table(
+            Paiement,
+            ["cabinet", "facture", "payeur", "moyen", "montant", "date", "reference", "cree_le"],
+            avec_id=False,
+        )
+        self.rejets = _Table(
+            Rejet,
+            ["cabinet", "facture", "partie", "code", "libelle", "date", "source", "cree_le"],
+            avec_id=False,
+        )
+        self.champs_ligne = CHAMPS_LIGNE
+        self.lignes = _Table(LigneRetourModele, self.champs_ligne, avec_id=True)
+        self.attentes = _Table(
+            PaiementEnAttente,
+            ["cabinet", "ligne", "payeur", "montant", "date", "reference", "motif", "journal"],
+            avec_id=False,
+        )
+        self.journal_de_l_evenement: list[tuple[int, int | None]] = []
+        self.ecritures_du_journal: list[tuple[int, int, int | None, str, int]] = []
+        self.attente_de_la_ligne: list[tuple[int, int, list[Any]]] = []
+        self.factures_modifiees: dict[int, _Facture] = {}
+
+    def _dates(self, d: date | None) -> Any:
+        try:
+            return self._cache_dates[d]
+        except KeyError:
+            if len(self._cache_dates) > TAILLE_MEMO:
+                self._cache_dates.clear()
+            valeur = self._cache_dates[d] = self._ops.adapt_datefield_value(d)
+            return valeur
+
+    def _maintenant(self) -> Any:
+        return self._horodatage
+
+    def _ligne(self, c: Correspondance | None, statut: str, motif: str, **autres: Any) -> int:
+        """A stored line, its columns in the order of CHAMPS_LIGNE."""
+        if c is None:
+            return self.lignes.ajouter(
+                [self.fichier_id, statut, motif[:500], autres.get("champ", ""), autres["type"],
+                 None, autres["numero"], "", "", "", "", None, None, "", "", "", "", None, "",
+                 None, 0, "", None]
+            )  # fmt: skip
+        x = c.ligne
+        if isinstance(x, LigneArl):
+            return self.lignes.ajouter(
+                [self.fichier_id, statut, motif[:500], "", TypeLigne.ARL.value, c.cabinet_id,
+                 x.numero, x.partie, x.numero_ps, x.numero_lot, x.code, c.facture_id,
+                 c.suggestion_id, "+" if x.positif else "-", x.motif, "", "", None, "", None, 0,
+                 "", None]
+            )  # fmt: skip
+        return self.lignes.ajouter(
+            [self.fichier_id, statut, motif[:500], "", TypeLigne.RETOUR.value, c.cabinet_id,
+             x.numero, x.partie, x.numero_ps, x.numero_lot, x.code, c.facture_id,
+             c.suggestion_id, x.issue.value, x.libelle, x.numero_facture, x.nir,
+             self._dates(x.date_soins), x.organisme, x.montant_demande, x.montant_paye,
+             x.reference_virement, self._dates(x.date_virement)]
+        )  # fmt: skip
+
+    def refuser(self, refus: Refus) -> None:
+        self._ligne(
+            None,
+            StatutLigne.REFUSEE,
+            refus.motif,
+            champ=refus.champ,
+            numero=refus.numero,
+            type=TypeLigne.ARL if refus.arl else TypeLigne.RETOUR,
+        )
+
+    def mettre_de_cote(self, c: Correspondance) -> None:
+        self._ligne(c, StatutLigne.EN_ATTENTE_CABINET, c.motif or "Cabinet hors de vos droits.")
+
+    # --- reading the state of the matched invoices -------------------------------------
+
+    def _charger(self, ids: set[int], indus: bool) -> dict[int, _Facture]:
+        """The matched invoices, their parts, what each payer still owes (receivable balance)
+        and, when the batch holds an indu, has paid (payments less indus)."""
+        if not ids:
+            return {}
+        cles = sorted(ids)
+        marques = ", ".join(["%s"] * len(cles))
+        q = connection.ops.quote_name
+        factures: dict[int, _Facture] = {}
+        with connection.cursor() as c:
+            c.execute(
+                f"SELECT id, numero, cabinet_id, professionnel_id, etat, deja_transmise "
+                f"FROM {q(Facture._meta.db_table)} WHERE id IN ({marques})",
+                cles,
+            )
+            for pk, numero, cabinet, prof, etat, transmise in c.fetchall():
+                factures[pk] = _Facture(pk, numero, cabinet, prof, etat, bool(transmise))
+            c.execute(
+                f"SELECT id, facture_id, type, etat, lot_id, date_transmission, montant "
+                f"FROM {q(Partie._meta.db_table)} WHERE facture_id IN ({marques})",
+                cles,
+            )
+            a_lire: list[int] = []
+            for pk, facture_id, type_, etat, lot_id, date_tr, montant in c.fetchall():
+                if isinstance(date_tr, str):
+                    date_tr = date.fromisoformat(date_tr)
+                f = factures[facture_id]
+                type_partie, etat = TypePartie(type_), Etat(etat)
+                f.parties[type_partie] = _Partie(pk, etat, lot_id, date_tr)
+                if etat in lifecycle.ETATS_DUS_EN_ENTIER:
+                    f.reste[PAYEUR_DE_LA_PARTIE[type_partie]] = montant
+                else:
+                    a_lire.append(facture_id)
+            if a_lire:
+                a_lire = sorted(set(a_lire))
+                c.execute(
+                    f"SELECT facture_id, compte, SUM(montant) FROM {q(Ecriture._meta.db_table)} "
+                    f"WHERE facture_id IN ({', '.join(['%s'] * len(a_lire))}) "
+                    "AND compte IN (%s, %s) GROUP BY facture_id, compte",
+                    [*a_lire, Compte.CREANCE_AMO.value, Compte.CREANCE_AMC.value],
+                )
+                for facture_id, compte, montant in c.fetchall():
+                    payeur = Payeur.AMO if compte == Compte.CREANCE_AMO else Payeur.AMC
+                    partie = factures[facture_id].parties.get(PARTIE_DU_PAYEUR[payeur])
+                    if partie is None or partie.etat not in lifecycle.ETATS_DUS_EN_ENTIER:
+                        factures[facture_id].reste[payeur] = int(montant)
+            if not indus:
+                return factures
+            c.execute(
+                f"SELECT facture_id, payeur, SUM(montant) FROM {q(Paiement._meta.db_table)} "
+                f"WHERE facture_id IN ({marques}) AND payeur IN (%s, %s) "
+                "GROUP BY facture_id, payeur",
+                [*cles, Payeur.AMO.value, Payeur.AMC.value],
+            )
+            for facture_id, payeur, montant in c.fetchall():
+                factures[facture_id].paye[Payeur(payeur)] = int(montant)
+        return factures
+
+    # --- applying ------------------------------------------------------------------------
+
+    def appliquer(self, correspondances: Sequence[Correspondance]) -> None:
+        factures = self._charger(
+            {c.facture_id for c in correspondances if c.facture_id},
+            indus=any(c.ligne.montant_paye < 0 for c in correspondances),  # type: ignore[union-attr]
+        )
+        for c in correspondances:
+            lue = c.ligne
+            assert isinstance(lue, LigneRetour)
+            le = lue.date_virement or self.le_fichier
+            if c.facture_id is None:
+                n = self._ligne(c, StatutLigne.NON_RAPPROCHEE, c.motif)
+                if lue.montant_paye:
+                    self._attente(c, lue, n, le, c.motif)
+                continue
+            f = factures[c.facture_id]
+            partie = PARTIE_DE_LA_LIGNE[lue.partie]
+            payeur = PAYEUR_DE_LA_LIGNE[lue.partie]
+            p = f.parties.get(partie)
+            s = (
+                None
+                if p is None
+                else Situation(p.etat, f.reste.get(payeur, 0), f.paye.get(payeur, 0))
+            )
+            decision = decider(lue, s)
+            if decision.action is Action.ATTENTE:
+                n = self._ligne(c, StatutLigne.EN_ATTENTE_AFFECTATION, decision.motif)
+                self._attente(c, lue, n, le, decision.motif)
+                continue
+            if decision.action is Action.A_EXAMINER:
+                self._ligne(c, StatutLigne.NON_RAPPROCHEE, decision.motif)
+                continue
+            assert p is not None
+            if lue.numero_lot and p.etat is Etat.EXPORTEE:
+                lot_id = self._lot(f, partie, lue.numero_lot)
+                self._changer(
+                    f, partie, Evenement.TRANSMETTRE, {"lot": lue.numero_lot}, lot_id=lot_id, le=le
+                )
+            self._executer(f, partie, payeur, lue, decision.action, le)
+            self._ligne(c, StatutLigne.APPLIQUEE, decision.motif)
+
+    def _lot(self, f: _Facture, partie: TypePartie, numero: str) -> int:
+        cle = (f.cabinet_id, f.professionnel_id, partie.value, numero)
+        if cle not in self.lots:
+            lot, _ = Lot.objects.get_or_create(
+                cabinet_id=f.cabinet_id,
+                professionnel_id=f.professionnel_id,
+                type_partie=partie,
+                numero=numero,
+            )
+            self.lots[cle] = lot.pk
+        return self.lots[cle]
+
+    def _changer(
+        self,
+        f: _Facture,
+        partie: TypePartie,
+        evenement: Evenement,
+        details: dict[str, Any],
+        *,
+        lot_id: int | None = None,
+        le: date | None = None,
+    ) -> int:
+        """The in-memory twin of `factures.services._changer`: returns the event's index."""
+        avant = f.etat
+        etats = tuple((t, p.etat) for t, p in f.parties.items())
+        cle = (evenement, etats, partie)
+        resultat = self._transitions.get(cle)
+        if resultat is None:
+            nouveaux = lifecycle.appliquer(f.numero, evenement, dict(etats), partie)
+            resultat = self._transitions[cle] = (
+                nouveaux[partie],
+                lifecycle.etat_facture(nouveaux).value,
+            )
+        p = f.parties[partie]
+        p.etat, p.modifiee = resultat[0], True
+        if lot_id is not None:
+            p.lot_id, p.date_transmission = lot_id, le
+        f.etat = resultat[1]
+        if evenement in lifecycle.EVENEMENTS_D_UNE_FACTURE_RECUE:
+            f.deja_transmise = True
+        f.modifiee = True
+        self.factures_modifiees[f.pk] = f
+        return self.evenements.ajouter(
+            [
+                f.cabinet_id,
+                f.pk,
+                evenement.value,
+                partie.value,
+                avant,
+                f.etat,
+                json.dumps(details),
+                self.utilisateur.pk,
+                self._maintenant(),
+            ]
+        )
+
+    def _journal(
+        self, f: _Facture | None, cabinet_id: int, j: ledger.Journal, ev: int | None
+    ) -> int:
+        n = self.journaux.ajouter(
+            [
+                cabinet_id,
+                f.pk if f else None,
+                None,
+                j.nature.value,
+                self._dates(j.date),
+                j.libelle[:200],
+                self.utilisateur.pk,
+                self._maintenant(),
+            ]
+        )
+        self.journal_de_l_evenement.append((n, ev))
+        for e in j.ecritures:
+            self.ecritures_du_journal.append(
+                (n, cabinet_id, f.pk if f else None, e.compte.value, e.montant)
+            )
+        return n
+
+    def _executer(
+        self,
+        f: _Facture,
+        partie: TypePartie,
+        payeur: Payeur,
+        lue: LigneRetour,
+        action: Action,
+        le: date,
+    ) -> None:
+        montant = lue.montant_paye
+        if action in {Action.PAYER, Action.PAYER_PARTIELLEMENT}:
+            ev = self._changer(
+                f,
+                partie,
+                Evenement.PAYER if action is Action.PAYER else Evenement.PAYER_PARTIELLEMENT,
+                {"payeur": payeur.value, "montant": montant, "moyen": str(MoyenPaiement.VIREMENT)},
+            )
+            self._paiement(f, payeur, montant, le, lue.reference_virement)
+            self._journal(f, f.cabinet_id, self._paiement_au_livre(le, payeur, montant), ev)
+            f.reste[payeur] = f.reste.get(payeur, 0) - montant
+            f.paye[payeur] = f.paye.get(payeur, 0) + montant
+        elif action is Action.REJETER:
+            self._changer(
+                f,
+                partie,
+                Evenement.REJETER,
+                {"code": lue.code, "source": str(SourceRejet.ELECTRONIQUE)},
+            )
+            self._rejet(f, partie, lue, le)
+        elif action is Action.TRAITEMENT_CAISSE:
+            self._changer(f, partie, Evenement.METTRE_EN_TRAITEMENT_CAISSE, {})
+        elif action is Action.INDU:
+            indu = -montant
+            ev = self._changer(
+                f,
+                partie,
+                Evenement.INDU,
+                {"code": lue.code, "montant": indu, "source": str(SourceRejet.ELECTRONIQUE)},
+            )
+            self._paiement(f, payeur, montant, le, lue.reference_virement)
+            motif = f"Indu {lue.code} : {lue.libelle}".strip()
+            retenu = bool(lue.reference_virement)
+            self._journal(
+                f, f.cabinet_id, ledger.indu(f.numero, le, payeur, indu, retenu, motif), ev
+            )
+            self._rejet(f, partie, lue, le)
+            f.reste[payeur] = f.reste.get(payeur, 0) + indu
+            f.paye[payeur] = f.paye.get(payeur, 0) - indu
+
+    def _paiement_au_livre(self, le: date, payeur: Payeur, montant: int) -> ledger.Journal:
+        """`ledger.paiement`, memoised: its nature, date, label and postings do not depend on
+        the invoice number, which the stored journal does not keep."""
+        cle = (le, payeur, montant)
+        journal = self._journaux_de_paiement.get(cle)
+        if journal is None:
+            if len(self._journaux_de_paiement) > TAILLE_MEMO:
+                self._journaux_de_paiement.clear()
+            journal = self._journaux_de_paiement[cle] = ledger.paiement("", le, payeur, montant)
+        return journal
+
+    def _paiement(self, f: _Facture, payeur: Payeur, montant: int, le: date, ref: str) -> None:
+        self.paiements.ajouter(
+            [
+                f.cabinet_id,
+                f.pk,
+                payeur.value,
+                MoyenPaiement.VIREMENT.value,
+                montant,
+                self._dates(le),
+                ref,
+                self._maintenant(),
+            ]
+        )
+
+    def _rejet(self, f: _Facture, partie: TypePartie, lue: LigneRetour, le: date) -> None:
+        self.rejets.ajouter(
+            [
+                f.cabinet_id,
+                f.pk,
+                partie.value,
+                lue.code,
+                lue.libelle,
+                self._dates(le),
+                SourceRejet.ELECTRONIQUE.value,
+                self._maintenant(),
+            ]
+        )
+
+    def _attente(
+        self, c: Correspondance, lue: LigneRetour, ligne: int, le: date, motif: str
+    ) -> None:
+        assert c.cabinet_id is not None
+        j = self._journal(
+            None,
+            c.cabinet_id,
+            ledger.paiement_en_attente(le, lue.montant_paye, libelle_attente(lue)),
+            None,
+        )
+        self.attente_de_la_ligne.append(
+            (
+                ligne,
+                j,
+                [
+                    c.cabinet_id,
+                    None,
+                    PAYEUR_DE_LA_LIGNE[lue.partie].value,
+                    lue.montant_paye,
+                    self._dates(le),
+                    lue.reference_virement,
+                    motif[:500],
+                    None,
+                ],
+            )
+        )
+
+    # --- writing -------------------------------------------------------------------------
+
+    def vider(self) -> None:
+        """Write the buffered rows, parents before children, then the new states."""
+        ids_ev = reserver_ids(EvenementFacture, len(self.evenements.lignes))
+        self.evenements.ecrire(ids_ev)
+        for n, ev in self.journal_de_l_evenement:
+            self.journaux.lignes[n][2] = ids_ev[ev] if ev is not None else None
+        ids_j = reserver_ids(Journal, len(self.journaux.lignes))
+        self.journaux.ecrire(ids_j)
+        for n, cabinet_id, facture_id, compte, montant in self.ecritures_du_journal:
+            self.ecritures.ajouter([cabinet_id, ids_j[n], facture_id, compte, montant])
+        self.ecritures.ecrire(None)
+        self.paiements.ecrire(None)
+        self.rejets.ecrire(None)
+        ids_l = reserver_ids(LigneRetourModele, len(self.lignes.lignes))
+        self.lignes.ecrire(ids_l)
+        for ligne, j, valeurs in self.attente_de_la_ligne:
+            valeurs[1], valeurs[7] = ids_l[ligne], ids_j[j]
+            self.attentes.ajouter(valeurs)
+        self.attentes.ecrire(None)
+        mettre_a_jour(
+            Partie,
+            {"etat": "varchar(24)", "lot_id": "bigint", "date_transmission": "date"},
+            [
+                (p.etat.value, p.lot_id, self._dates(p.date_transmission), p.pk)
+                for f in self.factures_modifiees.values()
+                for p in f.parties.values()
+                if p.modifiee
+            ],
+        )
+        mettre_a_jour(
+            Facture,
+            {"etat": "varchar(24)", "deja_transmise": "boolean"},
+            [(f.etat, f.deja_transmise, f.pk) for f in self.factures_modifiees.values()],
+        )
+        self._vider_tampons()
+
+
+def mettre_a_jour(
+    modele: type[Model], colonnes: dict[str, str], lignes: Sequence[Sequence[Any]]
+) -> None:
+    """Set columns of many rows by id (the id last in each row): one prepared UPDATE on
+    SQLite; on PostgreSQL a COPY into a temporary table, then one UPDATE … FROM."""
+    if not lignes:
+        return
+    table = connection.ops.quote_name(modele._meta.db_table)
+    noms = list(colonnes)
+    with connection.cursor() as curseur:
+        if connection.vendor != "postgresql":
+            affectations = ", ".join(f"{c} = %s" for c in noms)
+            curseur.executemany(f"UPDATE {table} SET {affectations} WHERE id = %s", lignes)
+            return
+        temporaire = f"maj_{modele._meta.db_table}"
+        definition = ", ".join(f"{c} {t}" for c, t in colonnes.items())
+        curseur.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {temporaire} ({definition}, id bigint) "
+            "ON COMMIT DROP"
+        )
+        with curseur.cursor.copy(f"COPY {temporaire} ({', '.join(noms)}, id) FROM STDIN") as f:
+            for ligne in lignes:
+                f.write_row(ligne)
+        affectations = ", ".join(f"{c} = m.{c}" for c in noms)
+        curseur.execute(
+            f"UPDATE {table} t SET {affectations} FROM {temporaire} m WHERE t.id = m.id"
+        )
+        curseur.execute(f"TRUNCATE {temporaire}")
