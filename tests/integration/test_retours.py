@@ -108,6 +108,9 @@ def test_paiement_complet_partiel_rejet_et_traitement_caisse(monde, tmp_path):
         "fse",
     )
     assert Journal.objects.filter(facture=payee, nature=NatureJournal.PAIEMENT_CAISSE).count() == 1
+    paye = EvenementFacture.objects.get(facture=payee, evenement="payer")
+    assert (paye.details["fichier"], paye.details["ligne"]) == (FichierRetour.objects.get().pk, 3)
+    assert not LigneRetour.objects.exists()
     propre(monde)
 
 
@@ -357,6 +360,11 @@ def trier(lignes):
     return sorted(lignes, key=repr)
 
 
+def sans_fichier(evenement):
+    """The event's details, the file's id aside (each cabinet imports its own file)."""
+    return repr({k: v for k, v in evenement.details.items() if k != "fichier"})
+
+
 def _photo(monde):
     """Everything the import wrote for one cabinet, without ids nor times."""
     par_numero = {f.pk: f.numero for f in Facture.objects.filter(cabinet=monde.cabinet)}
@@ -374,7 +382,7 @@ def _photo(monde):
             for p in Partie.objects.filter(cabinet=monde.cabinet)
         ),
         "evenements": trier(
-            (n(e.facture_id), e.evenement, e.partie, e.etat_avant, e.etat_apres, repr(e.details))
+            (n(e.facture_id), e.evenement, e.partie, e.etat_avant, e.etat_apres, sans_fichier(e))
             for e in EvenementFacture.objects.filter(cabinet=monde.cabinet)
         ),
         "journaux": trier(

@@ -2,7 +2,9 @@
 
 The allowed moves come from `rejets.domain.lifecycle`; the journals from
 `rejets.domain.ledger`. Services take keyword-only arguments and an explicit acting user; they
-lock the invoice row first, so two users acting on one invoice are serialised.
+lock the invoice row first, so two users acting on one invoice are serialised. Those that
+apply a line of a return file take `retour` ({"fichier": id, "ligne": n}), kept in the event's
+details: the timeline shows which line moved the invoice.
 """
 
 from __future__ import annotations
@@ -345,6 +347,7 @@ def transmettre(
     lot: Lot,
     le: date,
     utilisateur: User,
+    retour: Mapping[str, Any] | None = None,
 ) -> Facture:
     facture = _verrouiller(facture)
     if lot.cabinet_id != facture.cabinet_id:
@@ -359,7 +362,7 @@ def transmettre(
         evenement,
         utilisateur,
         partie=partie,
-        details={"lot": lot.numero},
+        details={"lot": lot.numero, **(retour or {})},
         lot=lot,
         date_transmission=le,
     )
@@ -374,21 +377,31 @@ def recevoir_arl(
     positif: bool,
     utilisateur: User,
     motif: str = "",
+    retour: Mapping[str, Any] | None = None,
 ) -> Facture:
     facture = _verrouiller(facture)
     evenement = Evenement.ARL_POSITIF if positif else Evenement.ARL_NEGATIF
-    _changer(
-        facture, evenement, utilisateur, partie=partie, details={"motif": motif} if motif else None
-    )
+    details = {**({"motif": motif} if motif else {}), **(retour or {})}
+    _changer(facture, evenement, utilisateur, partie=partie, details=details)
     return facture
 
 
 @transaction.atomic
 def mettre_en_traitement_caisse(
-    *, facture: Facture, partie: TypePartie, utilisateur: User
+    *,
+    facture: Facture,
+    partie: TypePartie,
+    utilisateur: User,
+    retour: Mapping[str, Any] | None = None,
 ) -> Facture:
     facture = _verrouiller(facture)
-    _changer(facture, Evenement.METTRE_EN_TRAITEMENT_CAISSE, utilisateur, partie=partie)
+    _changer(
+        facture,
+        Evenement.METTRE_EN_TRAITEMENT_CAISSE,
+        utilisateur,
+        partie=partie,
+        details=dict(retour or {}),
+    )
     return facture
 
 
@@ -402,6 +415,7 @@ def enregistrer_paiement(
     utilisateur: User,
     moyen: MoyenPaiement | str = MoyenPaiement.VIREMENT,
     reference: str = "",
+    retour: Mapping[str, Any] | None = None,
 ) -> Paiement:
     """A payment on an invoice. From the caisse or the mutuelle it moves that part to payée or
     payée partiellement; from the patient it settles the patient share and moves no state.
@@ -422,7 +436,7 @@ def enregistrer_paiement(
             f"{payeur.libelle.lower()} ({format_euros(reste)})."
         )
     evenement: EvenementFacture
-    details = {"payeur": payeur.value, "montant": montant, "moyen": str(moyen)}
+    details = {"payeur": payeur.value, "montant": montant, "moyen": str(moyen), **(retour or {})}
     if payeur is Payeur.PATIENT:
         evenement = _evenement(facture, "paiement_patient", utilisateur, details=details)
     else:
@@ -470,6 +484,7 @@ def enregistrer_indu(
     utilisateur: User,
     retenu: bool,
     reference: str = "",
+    retour: Mapping[str, Any] | None = None,
 ) -> Rejet:
     """An amount claimed back by the caisse or the mutuelle on a paid part: recorded as a
     negative payment, the receivable due again, the part rejected with the code and label
@@ -494,7 +509,12 @@ def enregistrer_indu(
         Evenement.INDU,
         utilisateur,
         partie=partie,
-        details={"code": code, "montant": montant, "source": str(SourceRejet.ELECTRONIQUE)},
+        details={
+            "code": code,
+            "montant": montant,
+            "source": str(SourceRejet.ELECTRONIQUE),
+            **(retour or {}),
+        },
     )
     Paiement.objects.create(
         cabinet_id=facture.cabinet_id,
@@ -533,6 +553,7 @@ def rejeter(
     le: date,
     utilisateur: User,
     source: SourceRejet | str = SourceRejet.ELECTRONIQUE,
+    retour: Mapping[str, Any] | None = None,
 ) -> Rejet:
     """A rejection of one part, its code and label stored exactly as received."""
     facture = _verrouiller(facture)
@@ -541,7 +562,7 @@ def rejeter(
         Evenement.REJETER,
         utilisateur,
         partie=partie,
-        details={"code": code, "source": str(source)},
+        details={"code": code, "source": str(source), **(retour or {})},
     )
     return Rejet.objects.create(
         cabinet_id=facture.cabinet_id,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from rejets.domain.rapprochement import LigneArl, LigneRetour
@@ -209,10 +209,19 @@ class Application:
         self.le_fichier = le_fichier or timezone.localdate()
         self.par_ligne = par_ligne
         self.resolveur = Resolveur()
+        self.compteurs: dict[int, Counter[str]] = defaultdict(Counter)
         self.en_bloc = IngestionEnBloc(fichier.pk, utilisateur, self.le_fichier)
 
     def permis(self, cabinet_id: int | None) -> bool:
         return cabinet_id is not None and (self.perimetre is None or cabinet_id in self.perimetre)
+
+    def compter(self, cabinet_id: int | None, statut: StatutLigne, suggestion: bool) -> None:
+        if cabinet_id is None:
+            return
+        compte = self.compteurs[cabinet_id]
+        compte[statut] += 1
+        if suggestion:
+            compte["suggestions"] += 1
 
     def tout(self, lignes: Iterable[LigneRetour | LigneArl | Refus]) -> int:
         lues = 0
@@ -236,53 +245,36 @@ class Application:
         for c in correspondances(lignes, self.resolveur):
             if not self.permis(c.cabinet_id):
                 self.en_bloc.mettre_de_cote(c)
+                self.compter(c.cabinet_id, StatutLigne.EN_ATTENTE_CABINET, False)
             else:
                 a_appliquer.append(c)
-        if self.par_ligne:
-            self.en_bloc.vider()
-            for c in a_appliquer:
-                services.appliquer_ligne(
-                    c,
-                    fichier_id=self.fichier.pk,
-                    le_fichier=self.le_fichier,
-                    utilisateur=self.utilisateur,
-                )
-        else:
-            arl = [c for c in a_appliquer if isinstance(c.ligne, LigneArl)]
-            self.en_bloc.appliquer([c for c in a_appliquer if not isinstance(c.ligne, LigneArl)])
-            self.en_bloc.vider()
-            for c in arl:
-                services.appliquer_ligne(
-                    c,
-                    fichier_id=self.fichier.pk,
-                    le_fichier=self.le_fichier,
-                    utilisateur=self.utilisateur,
-                )
+        par_services = a_appliquer if self.par_ligne else []
+        if not self.par_ligne:
+            par_services = [c for c in a_appliquer if isinstance(c.ligne, LigneArl)]
+            en_bloc = [c for c in a_appliquer if not isinstance(c.ligne, LigneArl)]
+            for c, statut in zip(en_bloc, self.en_bloc.appliquer(en_bloc), strict=True):
+                self.compter(c.cabinet_id, statut, c.suggestion_id is not None)
+        self.en_bloc.vider()
+        for c in par_services:
+            statut = services.appliquer_ligne(
+                c,
+                fichier_id=self.fichier.pk,
+                le_fichier=self.le_fichier,
+                utilisateur=self.utilisateur,
+            )
+            self.compter(c.cabinet_id, statut, c.suggestion_id is not None)
 
     def clore(self) -> None:
-        """Store each cabinet's report from its lines as they now stand."""
-        comptes: dict[int, dict[str, int]] = defaultdict(dict)
-        for cabinet_id, statut, nombre in (
-            LigneRetourModele.objects.filter(fichier=self.fichier, cabinet__isnull=False)
-            .values_list("cabinet_id", "statut")
-            .annotate(n=Count("pk"))
-        ):
-            comptes[cabinet_id][statut] = nombre
-        suggestions = dict(
-            LigneRetourModele.objects.filter(fichier=self.fichier, suggestion__isnull=False)
-            .values_list("cabinet_id")
-            .annotate(n=Count("pk"))
-        )
-        for cabinet_id, c in comptes.items():
+        """Store each cabinet's report: what its lines became in this run."""
+        for cabinet_id, c in self.compteurs.items():
             applique = self.permis(cabinet_id)
             valeurs = {
-                "lues": sum(c.values()),
-                "appliquees": c.get(StatutLigne.APPLIQUEE, 0)
-                + c.get(StatutLigne.EN_ATTENTE_AFFECTATION, 0),
-                "en_attente_affectation": c.get(StatutLigne.EN_ATTENTE_AFFECTATION, 0),
-                "non_rapprochees": c.get(StatutLigne.NON_RAPPROCHEE, 0),
-                "suggestions": suggestions.get(cabinet_id, 0),
-                "refusees": c.get(StatutLigne.REFUSEE, 0),
+                "lues": sum(n for k, n in c.items() if k != "suggestions"),
+                "appliquees": c[StatutLigne.APPLIQUEE] + c[StatutLigne.EN_ATTENTE_AFFECTATION],
+                "en_attente_affectation": c[StatutLigne.EN_ATTENTE_AFFECTATION],
+                "non_rapprochees": c[StatutLigne.NON_RAPPROCHEE],
+                "suggestions": c["suggestions"],
+                "refusees": c[StatutLigne.REFUSEE],
             }
             existant = ImportRetour.objects.filter(
                 fichier=self.fichier, cabinet_id=cabinet_id

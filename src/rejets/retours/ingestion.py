@@ -50,6 +50,8 @@ from .models import LigneRetour as LigneRetourModele
 from .models import PaiementEnAttente, StatutLigne, TypeLigne
 from .services import libelle_attente
 
+ETATS = {e.value: e for e in Etat}
+TYPES = {t.value: t for t in TypePartie}
 TAILLE_MEMO = 4096
 """Memoised values (dates, payment journals) kept at most, so memory stays flat."""
 PAYEUR_DE_LA_PARTIE = {TypePartie.FSE: Payeur.AMO, TypePartie.DRE: Payeur.AMC}
@@ -173,6 +175,7 @@ class IngestionEnBloc:
         self.utilisateur = utilisateur
         self.le_fichier = le_fichier
         self.lots: dict[tuple[int, int, str, str], int] = {}
+        self._numero = 0
         self._ops = connection.ops
         self._cache_dates: dict[date | None, Any] = {}
         self._journaux_de_paiement: dict[tuple[date, Payeur, int], ledger.Journal] = {}
@@ -299,23 +302,24 @@ class IngestionEnBloc:
         factures: dict[int, _Facture] = {}
         with connection.cursor() as c:
             c.execute(
-                f"SELECT id, numero, cabinet_id, professionnel_id, etat, deja_transmise "
-                f"FROM {q(Facture._meta.db_table)} WHERE id IN ({marques})",
+                "SELECT f.id, f.numero, f.cabinet_id, f.professionnel_id, f.etat, "
+                "f.deja_transmise, p.id, p.type, p.etat, p.lot_id, p.date_transmission, p.montant "
+                f"FROM {q(Facture._meta.db_table)} f JOIN {q(Partie._meta.db_table)} p "
+                f"ON p.facture_id = f.id WHERE f.id IN ({marques})",
                 cles,
             )
-            for pk, numero, cabinet, prof, etat, transmise in c.fetchall():
-                factures[pk] = _Facture(pk, numero, cabinet, prof, etat, bool(transmise))
-            c.execute(
-                f"SELECT id, facture_id, type, etat, lot_id, date_transmission, montant "
-                f"FROM {q(Partie._meta.db_table)} WHERE facture_id IN ({marques})",
-                cles,
-            )
+            lignes = c.fetchall()
             a_lire: list[int] = []
-            for pk, facture_id, type_, etat, lot_id, date_tr, montant in c.fetchall():
+            for facture_id, numero, cabinet, prof, etat_f, transmise, *partie in lignes:
+                pk, type_, etat_p, lot_id, date_tr, montant = partie
+                f = factures.get(facture_id)
+                if f is None:
+                    f = factures[facture_id] = _Facture(
+                        facture_id, numero, cabinet, prof, etat_f, bool(transmise)
+                    )
                 if isinstance(date_tr, str):
                     date_tr = date.fromisoformat(date_tr)
-                f = factures[facture_id]
-                type_partie, etat = TypePartie(type_), Etat(etat)
+                type_partie, etat = TYPES[type_], ETATS[etat_p]
                 f.parties[type_partie] = _Partie(pk, etat, lot_id, date_tr)
                 if etat in lifecycle.ETATS_DUS_EN_ENTIER:
                     f.reste[PAYEUR_DE_LA_PARTIE[type_partie]] = montant
@@ -348,7 +352,9 @@ class IngestionEnBloc:
 
     # --- applying ------------------------------------------------------------------------
 
-    def appliquer(self, correspondances: Sequence[Correspondance]) -> None:
+    def appliquer(self, correspondances: Sequence[Correspondance]) -> list[StatutLigne]:
+        """Apply a batch of matched return lines, in file order; the fate of each line."""
+        statuts: list[StatutLigne] = []
         factures = self._charger(
             {c.facture_id for c in correspondances if c.facture_id},
             indus=any(c.ligne.montant_paye < 0 for c in correspondances),  # type: ignore[union-attr]
@@ -361,6 +367,7 @@ class IngestionEnBloc:
                 n = self._ligne(c, StatutLigne.NON_RAPPROCHEE, c.motif)
                 if lue.montant_paye:
                     self._attente(c, lue, n, le, c.motif)
+                statuts.append(StatutLigne.NON_RAPPROCHEE)
                 continue
             f = factures[c.facture_id]
             partie = PARTIE_DE_LA_LIGNE[lue.partie]
@@ -375,18 +382,22 @@ class IngestionEnBloc:
             if decision.action is Action.ATTENTE:
                 n = self._ligne(c, StatutLigne.EN_ATTENTE_AFFECTATION, decision.motif)
                 self._attente(c, lue, n, le, decision.motif)
+                statuts.append(StatutLigne.EN_ATTENTE_AFFECTATION)
                 continue
             if decision.action is Action.A_EXAMINER:
                 self._ligne(c, StatutLigne.NON_RAPPROCHEE, decision.motif)
+                statuts.append(StatutLigne.NON_RAPPROCHEE)
                 continue
             assert p is not None
+            self._numero = lue.numero
             if lue.numero_lot and p.etat is Etat.EXPORTEE:
                 lot_id = self._lot(f, partie, lue.numero_lot)
                 self._changer(
                     f, partie, Evenement.TRANSMETTRE, {"lot": lue.numero_lot}, lot_id=lot_id, le=le
                 )
             self._executer(f, partie, payeur, lue, decision.action, le)
-            self._ligne(c, StatutLigne.APPLIQUEE, decision.motif)
+            statuts.append(StatutLigne.APPLIQUEE)
+        return statuts
 
     def _lot(self, f: _Facture, partie: TypePartie, numero: str) -> int:
         cle = (f.cabinet_id, f.professionnel_id, partie.value, numero)
@@ -438,7 +449,7 @@ class IngestionEnBloc:
                 partie.value,
                 avant,
                 f.etat,
-                json.dumps(details),
+                json.dumps({**details, "fichier": self.fichier_id, "ligne": self._numero}),
                 self.utilisateur.pk,
                 self._maintenant(),
             ]

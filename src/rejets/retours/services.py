@@ -4,6 +4,7 @@ applied, unmatched (queued for a person) or refused with its reason."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -172,9 +173,11 @@ def executer(
     decision: Decision,
     le: date,
     utilisateur: User,
+    retour: Mapping[str, Any] | None = None,
 ) -> None:
-    """Carry out a decision through the invoice services. An exported part whose return names
-    its lot is first recorded as transmitted in that lot by the billing software."""
+    """Carry out a decision through the invoice services, the return line named in each
+    event. An exported part whose return names its lot is first recorded as transmitted in
+    that lot by the billing software."""
     partie = PARTIE_DE_LA_LIGNE[lue.partie]
     payeur = PAYEUR_DE_LA_LIGNE[lue.partie]
     if (
@@ -188,6 +191,7 @@ def executer(
             lot=_lot(facture, partie, lue.numero_lot),
             le=le,
             utilisateur=utilisateur,
+            retour=retour,
         )
     if decision.action in {Action.PAYER, Action.PAYER_PARTIELLEMENT}:
         factures.enregistrer_paiement(
@@ -198,6 +202,7 @@ def executer(
             utilisateur=utilisateur,
             moyen=MoyenPaiement.VIREMENT,
             reference=lue.reference_virement,
+            retour=retour,
         )
     elif decision.action is Action.REJETER:
         factures.rejeter(
@@ -208,10 +213,11 @@ def executer(
             le=le,
             utilisateur=utilisateur,
             source=SourceRejet.ELECTRONIQUE,
+            retour=retour,
         )
     elif decision.action is Action.TRAITEMENT_CAISSE:
         factures.mettre_en_traitement_caisse(
-            facture=facture, partie=partie, utilisateur=utilisateur
+            facture=facture, partie=partie, utilisateur=utilisateur, retour=retour
         )
     elif decision.action is Action.INDU:
         factures.enregistrer_indu(
@@ -224,17 +230,20 @@ def executer(
             utilisateur=utilisateur,
             retenu=bool(lue.reference_virement),
             reference=lue.reference_virement,
+            retour=retour,
         )
 
 
 def appliquer_ligne(
     c: Correspondance, *, fichier_id: int, le_fichier: date, utilisateur: User
-) -> LigneRetourModele:
-    """The line-by-line path: match, decide, apply through the services, store the line."""
+) -> StatutLigne:
+    """The line-by-line path: decide, apply through the services. An applied line lives on in
+    the events it caused (file and line named); the others are stored for a person."""
     valeurs = {**valeurs_ligne(c), "fichier_id": fichier_id}
     lue = c.ligne
+    retour = {"fichier": fichier_id, "ligne": lue.numero}
     if isinstance(lue, LigneArl):
-        return _appliquer_arl(c, lue, valeurs, utilisateur)
+        return _appliquer_arl(c, lue, valeurs, utilisateur, retour)
     le = lue.date_virement or le_fichier
     if c.facture_id is None:
         ligne = LigneRetourModele.objects.create(
@@ -242,26 +251,39 @@ def appliquer_ligne(
         )
         if lue.montant_paye:
             mettre_en_attente(ligne=ligne, lue=lue, le=le, motif=c.motif, utilisateur=utilisateur)
-        return ligne
+        return StatutLigne.NON_RAPPROCHEE
     facture = Facture.objects.get(pk=c.facture_id)
     decision = decider(lue, situation(facture, PARTIE_DE_LA_LIGNE[lue.partie]))
-    statut = {
-        Action.ATTENTE: StatutLigne.EN_ATTENTE_AFFECTATION,
-        Action.A_EXAMINER: StatutLigne.NON_RAPPROCHEE,
-    }.get(decision.action, StatutLigne.APPLIQUEE)
     if decision.evenement is not None:
-        executer(facture=facture, lue=lue, decision=decision, le=le, utilisateur=utilisateur)
+        executer(
+            facture=facture,
+            lue=lue,
+            decision=decision,
+            le=le,
+            utilisateur=utilisateur,
+            retour=retour,
+        )
+        return StatutLigne.APPLIQUEE
+    statut = (
+        StatutLigne.EN_ATTENTE_AFFECTATION
+        if decision.action is Action.ATTENTE
+        else StatutLigne.NON_RAPPROCHEE
+    )
     ligne = LigneRetourModele.objects.create(**valeurs, statut=statut, motif=decision.motif[:500])
     if decision.action is Action.ATTENTE:
         mettre_en_attente(
             ligne=ligne, lue=lue, le=le, motif=decision.motif, utilisateur=utilisateur
         )
-    return ligne
+    return statut
 
 
 def _appliquer_arl(
-    c: Correspondance, lue: LigneArl, valeurs: dict[str, Any], utilisateur: User
-) -> LigneRetourModele:
+    c: Correspondance,
+    lue: LigneArl,
+    valeurs: dict[str, Any],
+    utilisateur: User,
+    retour: Mapping[str, Any],
+) -> StatutLigne:
     """An ARL moves every part of its lot that waits for it; a negative one puts them back to
     be retransmitted in a new lot (DOMAIN.md section 2, step 4)."""
     partie = PARTIE_DE_LA_LIGNE[lue.partie]
@@ -277,9 +299,10 @@ def _appliquer_arl(
     )
     if lot is None:
         motif = c.motif or f"Lot {lue.numero_lot} ({lue.partie}) inconnu pour ce professionnel."
-        return LigneRetourModele.objects.create(
+        LigneRetourModele.objects.create(
             **valeurs, statut=StatutLigne.NON_RAPPROCHEE, motif=motif[:500]
         )
+        return StatutLigne.NON_RAPPROCHEE
     motif = " ".join(filter(None, [lue.code, lue.motif]))
     appliquees = 0
     for p in lot.partie_set.filter(etat=Etat.TRANSMISE).select_related("facture").order_by("pk"):
@@ -289,18 +312,20 @@ def _appliquer_arl(
             positif=lue.positif,
             utilisateur=utilisateur,
             motif=motif,
+            retour=retour,
         )
         appliquees += 1
     if appliquees or lot.arl == Arl.ATTENDU:
         lot.arl = Arl.POSITIF if lue.positif else Arl.NEGATIF
         lot.save(update_fields=["arl"])
     if not appliquees:
-        return LigneRetourModele.objects.create(
+        LigneRetourModele.objects.create(
             **valeurs,
             statut=StatutLigne.NON_RAPPROCHEE,
             motif=f"Aucune facture du lot {lue.numero_lot} n'attend d'ARL.",
         )
-    return LigneRetourModele.objects.create(**valeurs, statut=StatutLigne.APPLIQUEE)
+        return StatutLigne.NON_RAPPROCHEE
+    return StatutLigne.APPLIQUEE
 
 
 def _ligne_en_file(ligne: LigneRetourModele) -> LigneRetourModele:
@@ -333,7 +358,14 @@ def rapprocher(
     if attente is not None:
         affecter(attente=attente, facture=facture, utilisateur=utilisateur, le=le)
     else:
-        executer(facture=facture, lue=lue, decision=decision, le=le, utilisateur=utilisateur)
+        executer(
+            facture=facture,
+            lue=lue,
+            decision=decision,
+            le=le,
+            utilisateur=utilisateur,
+            retour={"fichier": ligne.fichier_id, "ligne": ligne.numero},
+        )
     ligne.statut, ligne.facture = StatutLigne.RAPPROCHEE, facture
     ligne.traitee_par, ligne.traitee_le = utilisateur, timezone.now()
     ligne.save(update_fields=["statut", "facture", "traitee_par", "traitee_le"])
