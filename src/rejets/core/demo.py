@@ -1,11 +1,14 @@
 """The demo: a small nursing practice with invoices in every common state, built through the
-same services as real work, so its book verifies. A second practice shows that one cabinet's
-users never see another's invoices. Names and numbers are invented."""
+same services as real work, so its book verifies. Acts are valued by the cotation engine and
+split by the répartition, so the invoices pass the pre-send checks; the two that the caisse
+rejects were prepared past a blocking check, with the biller's written reason (audit trail).
+A second practice shows that one cabinet's users never see another's invoices. Names and
+numbers are invented."""
 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -13,13 +16,16 @@ from django.db import transaction
 
 from rejets.cabinets import services as cabinets
 from rejets.cabinets.models import Cabinet, Role
+from rejets.domain import cotation
 from rejets.domain.identifiants import nir
 from rejets.domain.ledger import Payeur
 from rejets.domain.lifecycle import TypePartie
+from rejets.domain.repartition import CouvertureAmc, repartir
+from rejets.factures import prevention
 from rejets.factures import services as factures
 from rejets.factures.models import MoyenPaiement, TiersPayant
 from rejets.lots.models import Lot
-from rejets.patients.models import Patient
+from rejets.patients.models import ContratAMC, Patient, PeriodeDroits, Prescription
 from rejets.referentiels.models import Organisme, TypeOrganisme
 
 IDENTIFIANT_DEMO = "demo"
@@ -81,9 +87,11 @@ def charger_demo(aujourd_hui: date | None = None) -> bool:
         numero_am="751000026",
     )
 
+    debut_droits = date(aujourd_hui.year - 2, 1, 1)
+
     def patient(cab: Cabinet, i: int) -> Patient:
         nom, prenom = NOMS[i % len(NOMS)]
-        return Patient.objects.create(
+        p = Patient.objects.create(
             cabinet=cab,
             nir=_nir(1 + i % 2, 1940 + i, 1 + i % 12, 100 + i),
             nom=nom,
@@ -95,8 +103,20 @@ def charger_demo(aujourd_hui: date | None = None) -> bool:
             exoneration="4" if i % 3 == 0 else "0",
             taux_remboursement=100 if i % 3 == 0 else 60,
         )
+        PeriodeDroits.objects.create(cabinet=cab, patient=p, debut=debut_droits)
+        return p
+
+    def ordonnance(cab: Cabinet, p: Patient, soins: date, a_domicile: bool) -> Prescription:
+        return Prescription.objects.create(
+            cabinet=cab,
+            patient=p,
+            prescripteur_nom="Dr Lenoir",
+            date=soins - timedelta(days=7),
+            a_domicile=a_domicile,
+        )
 
     patients = [patient(cabinet, i) for i in range(6)]
+    catalogue = prevention.catalogue_en_vigueur()
     lot = Lot.objects.create(
         cabinet=cabinet,
         professionnel=infirmiere,
@@ -114,24 +134,54 @@ def charger_demo(aujourd_hui: date | None = None) -> bool:
     )
 
     def facture(
-        p: Patient, jours: int, coefficient: str, avec_dre: bool = False
+        p: Patient, jours: int, coefficient: str, avec_dre: bool = False, prescrite: bool = True
     ) -> factures.Facture:
+        """A home visit (AMI, with its IFD and MAU as the engine values them), in brouillon."""
         soins = aujourd_hui - timedelta(days=jours)
-        montant = int(Decimal(coefficient) * 315) + 275
-        amo = montant if p.taux_remboursement == 100 else montant * 60 // 100
-        reste = montant - amo
-        amc = reste if avec_dre else 0
+        seance = cotation.Seance(
+            actes=[cotation.Acte("AMI", Decimal(coefficient))],
+            date=soins,
+            heure=time(9, 0),
+            lieu=cotation.Lieu.DOMICILE,
+            prescription=cotation.Prescription(a_domicile=True),
+            distance_km=Decimal("1.5"),
+            meme_commune=True,
+        )
+        lignes = cotation.coter(seance, catalogue).facturees()
+        if avec_dre:
+            ContratAMC.objects.get_or_create(
+                cabinet=cabinet, patient=p, organisme=mutuelle, defaults={"debut": debut_droits}
+            )
+        parts = repartir(
+            [ligne.montant for ligne in lignes],
+            nature_assurance=p.nature_assurance,
+            exoneration=p.exoneration,
+            le=soins,
+            taux_droits=p.taux_remboursement,
+            amc=CouvertureAmc() if avec_dre else None,
+            tiers_payant=TiersPayant.AMO_AMC if avec_dre else TiersPayant.AMO,
+            catalogue=catalogue,
+        )
         return factures.creer_facture(
             cabinet=cabinet,
             professionnel=infirmiere,
             patient=p,
+            prescription=ordonnance(cabinet, p, soins, a_domicile=True) if prescrite else None,
             actes=[
-                factures.LigneActe(date=soins, lettre_cle="AMI", coefficient=Decimal(coefficient)),
-                factures.LigneActe(date=soins, lettre_cle="IFD", coefficient=Decimal(1)),
+                factures.LigneActe(
+                    date=soins,
+                    heure=seance.heure,
+                    lettre_cle=ligne.code,
+                    coefficient=ligne.coefficient,
+                    distance_km=seance.distance_km,
+                    meme_commune=True,
+                    montant=ligne.montant,
+                )
+                for ligne in lignes
             ],
-            part_amo=amo,
-            part_amc=amc,
-            part_patient=reste - amc,
+            part_amo=parts.amo,
+            part_amc=parts.amc,
+            part_patient=parts.assure,
             tiers_payant=TiersPayant.AMO_AMC if avec_dre else TiersPayant.AMO,
             organisme_amo=cpam,
             organisme_amc=mutuelle if avec_dre else None,
@@ -139,11 +189,16 @@ def charger_demo(aujourd_hui: date | None = None) -> bool:
         )
 
     def transmise(
-        p: Patient, jours: int, coefficient: str, avec_dre: bool = False
+        p: Patient,
+        jours: int,
+        coefficient: str,
+        avec_dre: bool = False,
+        prescrite: bool = True,
+        forcer: str = "",
     ) -> factures.Facture:
-        f = facture(p, jours, coefficient, avec_dre)
+        f = facture(p, jours, coefficient, avec_dre, prescrite)
         le = f.date_soins
-        factures.preparer(facture=f, utilisateur=systeme)
+        factures.preparer(facture=f, utilisateur=systeme, forcer=forcer)
         factures.securiser(facture=f, utilisateur=systeme, le=le)
         factures.transmettre(facture=f, partie=TypePartie.FSE, lot=lot, le=le, utilisateur=systeme)
         if avec_dre:
@@ -173,7 +228,13 @@ def charger_demo(aujourd_hui: date | None = None) -> bool:
                 utilisateur=systeme,
             )
 
-    rejetee = transmise(patients[4], 35, "2")
+    PeriodeDroits.objects.filter(patient=patients[4]).update(fin=aujourd_hui - timedelta(days=40))
+    rejetee = transmise(
+        patients[4],
+        35,
+        "2",
+        forcer="Le patient dit que ses droits sont renouvelés ; attestation demandée.",
+    )
     factures.recevoir_arl(facture=rejetee, partie=TypePartie.FSE, positif=True, utilisateur=systeme)
     factures.rejeter(
         facture=rejetee,
@@ -183,7 +244,13 @@ def charger_demo(aujourd_hui: date | None = None) -> bool:
         le=aujourd_hui - timedelta(days=20),
         utilisateur=systeme,
     )
-    a_recycler = transmise(patients[5], 50, "1")
+    a_recycler = transmise(
+        patients[5],
+        50,
+        "1",
+        prescrite=False,
+        forcer="Ordonnance restée chez le patient : elle sera jointe à réception.",
+    )
     if a_recycler.part_patient:
         factures.enregistrer_paiement(
             facture=a_recycler,
@@ -220,13 +287,15 @@ def charger_demo(aujourd_hui: date | None = None) -> bool:
     facture(patients[2], 1, "1")
 
     voisine_patient = patient(autre, 7)
+    soins_voisine = aujourd_hui - timedelta(days=3)
     f = factures.creer_facture(
         cabinet=autre,
         professionnel=voisin,
         patient=voisine_patient,
+        prescription=ordonnance(autre, voisine_patient, soins_voisine, a_domicile=False),
         actes=[
             factures.LigneActe(
-                date=aujourd_hui - timedelta(days=3), lettre_cle="AIS", coefficient=Decimal(3)
+                date=soins_voisine, lettre_cle="AIS", coefficient=Decimal(3), lieu="cabinet"
             )
         ],
         part_amo=477,

@@ -24,6 +24,7 @@ from rejets.compta.models import Journal
 from rejets.compta.selectors import bilan_facture
 from rejets.compta.services import poster
 from rejets.domain import ledger, lifecycle
+from rejets.domain.controles import Gravite
 from rejets.domain.ledger import NatureJournal, Payeur
 from rejets.domain.lifecycle import Etat, Evenement, TransitionInterdite, TypePartie
 from rejets.domain.money import format_euros
@@ -31,6 +32,7 @@ from rejets.lots.models import Lot
 from rejets.patients.models import Patient, Prescription
 from rejets.referentiels.models import Organisme
 
+from . import prevention
 from .models import (
     Acompte,
     Acte,
@@ -270,8 +272,12 @@ def _exiger(facture: Facture, evenement: Evenement, parties_: list[TypePartie]) 
 
 
 @transaction.atomic
-def preparer(*, facture: Facture, utilisateur: User) -> Facture:
-    """brouillon → prête for every part in brouillon. The invoice must be valued."""
+def preparer(*, facture: Facture, utilisateur: User, forcer: str = "") -> Facture:
+    """brouillon → prête for every part in brouillon, once valued and through the pre-send
+    checks (`prevention.controler_facture`, docs/cotation.md). An error blocks, every blocking
+    finding listed, unless `forcer` gives a written reason; warnings never block. The codes
+    found, and the reason, go in the event's details (audit trail); the findings are attached
+    to the returned invoice and to the refusal (`prevention.constats_de`)."""
     facture = _verrouiller(facture)
     a_preparer = _parties_a(facture, Etat.BROUILLON)
     _exiger(facture, Evenement.PREPARER, a_preparer)
@@ -280,8 +286,19 @@ def preparer(*, facture: Facture, utilisateur: User) -> Facture:
             f"Facture {facture.numero} : elle n'est pas valorisée (total nul) ; cotez les actes "
             "avant de la préparer."
         )
+    constats = prevention.controler_facture(facture)
+    erreurs = [c for c in constats if c.gravite is Gravite.ERREUR]
+    raison = forcer.strip()
+    if erreurs and not raison:
+        refus = OperationRefusee(prevention.refus_preparation(facture.numero, erreurs))
+        prevention.attacher_constats(refus, constats)
+        raise refus
+    details: dict[str, Any] = {"constats": [c.code for c in constats]}
+    if raison:
+        details["forcer"] = raison
     for partie in a_preparer:
-        _changer(facture, Evenement.PREPARER, utilisateur, partie=partie)
+        _changer(facture, Evenement.PREPARER, utilisateur, partie=partie, details=details)
+    prevention.attacher_constats(facture, constats)
     return facture
 
 

@@ -1,5 +1,7 @@
-"""Shared reference data, the same for every cabinet: organismes (caisses and mutuelles)."""
+"""Shared reference data, the same for every cabinet: organismes (caisses and mutuelles) and the
+tariff files imported by users."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -22,3 +24,32 @@ class Organisme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.libelle} ({self.code})"
+
+
+class FormatCatalogue(models.TextChoices):
+    TOML = "toml", "TOML"
+    CSV = "csv", "CSV"
+
+
+class CatalogueImporte(models.Model):
+    """A tariff file imported by a user (format of docs/cotation.md), kept whole as received.
+
+    Its entries replace those of the shipped catalogue over their periods, files applied in
+    import order (`rejets.factures.prevention.catalogue_en_vigueur`). Never edited: a correction
+    is a newer file."""
+
+    profession = models.CharField(max_length=50, default="infirmier")
+    nom_fichier = models.CharField(max_length=255)
+    format = models.CharField(max_length=4, choices=FormatCatalogue.choices)
+    contenu = models.TextField()
+    importe_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    importe_le = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["profession", "pk"]
+        indexes = [models.Index(fields=["profession", "id"])]
+
+    def __str__(self) -> str:
+        return f"Catalogue « {self.nom_fichier} » ({self.profession})"

@@ -1,11 +1,39 @@
+import io
+import shutil
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils import timezone
+from rich import box
+from rich.console import Console
+from rich.table import Table
 
+from rejets.cabinets.selectors import cabinets_visibles, peut_ecrire
 from rejets.core.commandes import CommandeGroupe, Verbe
-from rejets.factures.echange import exporter_factures, importer_factures
+from rejets.domain.controles import (
+    Constat,
+    ContexteControle,
+    Gravite,
+    controler,
+    signature_facture,
+)
+from rejets.domain.cotation import CotationInvalide, coter
+from rejets.domain.lifecycle import TransitionInterdite
+from rejets.domain.money import format_euros
+from rejets.domain.tarifs import Catalogue, CatalogueInvalide, TarifManquant
+from rejets.factures import services
+from rejets.factures.echange import Refus, exporter_factures, importer_factures
 from rejets.factures.models import Facture
+from rejets.factures.prevention import (
+    catalogue_en_vigueur,
+    constats_de,
+    depuis_echange,
+    seances_a_coter,
+)
 from rejets.formats import echange as fmt
 
 
@@ -21,14 +49,86 @@ def _args_export(p: CommandParser) -> None:
     p.add_argument("--etat", action="append", help="n'exporter que les factures à cet état")
 
 
+def _args_fichiers_echange(p: CommandParser) -> None:
+    p.add_argument(
+        "fichiers", nargs="+", metavar="FICHIER", help="fichiers d'échange .json ou .jsonl"
+    )
+
+
+def _args_preparer(p: CommandParser) -> None:
+    p.add_argument("numero", help="n° de la facture")
+    p.add_argument("--cabinet", required=True, help="code du cabinet")
+    p.add_argument(
+        "--professionnel",
+        metavar="NUMERO_AM",
+        help="n° AM du professionnel, si deux professionnels du cabinet ont ce n° de facture",
+    )
+    p.add_argument(
+        "--forcer",
+        metavar="RAISON",
+        default="",
+        help="préparer malgré les erreurs des contrôles, avec une raison écrite gardée dans "
+        "l'historique de la facture",
+    )
+
+
+def _nombre(valeur: Decimal) -> str:
+    texte = format(valeur.normalize(), "f") if valeur.is_finite() else str(valeur)
+    return texte.replace(".", ",")
+
+
+def _constat_json(c: Constat) -> dict[str, str]:
+    return {
+        "gravite": c.gravite.value,
+        "code": c.code,
+        "champ": c.champ,
+        "message": c.message,
+        "correction": c.correction,
+        "source": c.source,
+    }
+
+
+@dataclass
+class _Lecture:
+    """What could not be read: refused records and whole files, reported as `import` does."""
+
+    refus: list[Refus] = field(default_factory=list)
+    fichiers_refuses: list[str] = field(default_factory=list)
+
+    def resume(self) -> dict[str, Any]:
+        return {
+            "refus": [r.__dict__ for r in self.refus],
+            "fichiers_refuses": self.fichiers_refuses,
+        }
+
+
 class Command(CommandeGroupe):
-    help = "Factures : import et export au format d'échange."
+    help = (
+        "Factures : import et export au format d'échange, cotation et contrôles avant envoi, "
+        "préparation."
+    )
     verbes = {
         "import": Verbe(
             "Importer des factures dans l'état qu'elles ont dans le logiciel de facturation.",
             _args_import,
         ),
         "export": Verbe("Exporter les factures d'un cabinet.", _args_export, ecrit=False),
+        "coter": Verbe(
+            "Coter les séances des factures d'un fichier d'échange : lignes, montants et règle "
+            "appliquée.",
+            _args_fichiers_echange,
+            ecrit=False,
+        ),
+        "controler": Verbe(
+            "Contrôler avant envoi les factures d'un fichier d'échange (code de sortie non nul "
+            "si une erreur est trouvée).",
+            _args_fichiers_echange,
+            ecrit=False,
+        ),
+        "preparer": Verbe(
+            "Préparer une facture (brouillon → prête) après les contrôles avant envoi.",
+            _args_preparer,
+        ),
     }
 
     def verbe_import(self, **o: Any) -> None:
@@ -78,3 +178,292 @@ class Command(CommandeGroupe):
             self.stderr.write(f"{n} facture(s) exportée(s) dans {o['sortie']}.")
         else:
             ecrire(exporter_factures(factures), self.stdout._out)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------ cotation et contrôles
+
+    def _catalogue(self) -> Catalogue:
+        try:
+            return catalogue_en_vigueur()
+        except CatalogueInvalide as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _factures_lues(
+        self, chemins: Sequence[str], lecture: _Lecture
+    ) -> Iterator[tuple[str, fmt.FactureLue]]:
+        """Each invoice read, with its file's name; refused records and files go to
+        `lecture`."""
+        for chemin in chemins:
+            fichier = Path(chemin)
+            try:
+                with fichier.open("rb") as flux:
+                    for issue in fmt.lire_factures(flux, fichier.name):
+                        if isinstance(issue, fmt.EnregistrementRefuse):
+                            lecture.refus.append(
+                                Refus(fichier.name, issue.enregistrement, issue.champ, issue.raison)
+                            )
+                        else:
+                            yield fichier.name, issue
+            except fmt.FichierEchangeInvalide as exc:
+                lecture.fichiers_refuses.append(str(exc))
+            except FileNotFoundError:
+                lecture.fichiers_refuses.append(f"Fichier introuvable : {chemin}")
+            except OSError as exc:
+                lecture.fichiers_refuses.append(f"Fichier « {chemin} » illisible ({exc.strerror})")
+
+    def _fin_de_lecture(self, lecture: _Lecture, json: bool, probleme: str = "") -> None:
+        """Refusals reported as `factures import` does; non-zero exit on any problem."""
+        if not json:
+            for refus in lecture.refus:
+                self.stderr.write(f"Refusé : {refus}")
+            for erreur in lecture.fichiers_refuses:
+                self.stderr.write(f"Fichier refusé : {erreur}")
+        if probleme or lecture.refus or lecture.fichiers_refuses:
+            raise CommandError(
+                (f"{probleme} ; " if probleme else "")
+                + f"{len(lecture.refus)} enregistrement(s) et {len(lecture.fichiers_refuses)} "
+                "fichier(s) refusé(s)."
+            )
+
+    def _tableau(self, entetes: list[str], lignes: list[list[str]]) -> None:
+        tampon = io.StringIO()
+        largeur = shutil.get_terminal_size((160, 24)).columns if self.stdout.isatty() else 160
+        console = Console(file=tampon, width=largeur, color_system=None, highlight=False)
+        table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 1))
+        for entete in entetes:
+            table.add_column(entete, overflow="fold")
+        for ligne in lignes:
+            table.add_row(*ligne)
+        console.print(table)
+        self.stdout.write("\n".join(ligne.rstrip() for ligne in tampon.getvalue().splitlines()))
+
+    def verbe_coter(self, **o: Any) -> None:
+        catalogue = self._catalogue()
+        lecture = _Lecture()
+        resultats, impossibles = [], 0
+        for nom, lue in self._factures_lues(o["fichiers"], lecture):
+            seances = []
+            for seance in seances_a_coter(lue.facture, catalogue):
+                decrite: dict[str, Any] = {
+                    "date": seance.date,
+                    "heure": None if seance.heure is None else f"{seance.heure:%H:%M}",
+                    "lignes": [],
+                    "ecartees": [],
+                    "total": 0,
+                    "erreur": None,
+                }
+                try:
+                    cotation = coter(seance, catalogue)
+                except (CotationInvalide, TarifManquant, CatalogueInvalide) as exc:
+                    decrite["erreur"] = str(exc)
+                    impossibles += 1
+                    seances.append(decrite)
+                    continue
+                decrite["total"] = cotation.total
+                decrite["lignes"] = [
+                    {
+                        "code": ligne.code,
+                        "coefficient": ligne.coefficient,
+                        "pourcentage": ligne.pourcentage,
+                        "valeur_unitaire": ligne.valeur_unitaire,
+                        "montant": ligne.montant,
+                        "regle": ligne.decision.regle,
+                        "explication": ligne.decision.explication,
+                        "confirme": ligne.decision.confirme,
+                        "source": ligne.decision.source,
+                    }
+                    for ligne in cotation.lignes
+                ]
+                decrite["ecartees"] = [
+                    {"regle": d.regle, "codes": list(d.codes), "explication": d.explication}
+                    for d in cotation.ecartees
+                ]
+                seances.append(decrite)
+            resultat = {
+                "fichier": nom,
+                "enregistrement": lue.enregistrement,
+                "numero": lue.facture.numero,
+                "total": sum(s["total"] for s in seances),
+                "seances": seances,
+            }
+            resultats.append(resultat)
+            if not o["json"]:
+                self._afficher_cotation(resultat)
+        if o["json"]:
+            self.sortie_json({"factures": resultats, **lecture.resume()})
+        self._fin_de_lecture(
+            lecture,
+            o["json"],
+            f"{impossibles} séance(s) impossible(s) à coter" if impossibles else "",
+        )
+
+    def _afficher_cotation(self, r: dict[str, Any]) -> None:
+        self.stdout.write(
+            f"Facture {r['numero']} ({r['fichier']}, enregistrement {r['enregistrement']}) : "
+            f"{format_euros(r['total'])}"
+        )
+        lignes: list[list[str]] = []
+        for s in r["seances"]:
+            quand = f"{s['date']:%d/%m/%Y}" + (f" {s['heure']}" if s["heure"] else "")
+            if s["erreur"]:
+                self.stdout.write(f"  Séance du {quand} impossible à coter : {s['erreur']}")
+                continue
+            lignes.extend(
+                [
+                    quand,
+                    ligne["code"],
+                    _nombre(ligne["coefficient"]),
+                    f"{ligne['pourcentage']} %",
+                    format_euros(ligne["valeur_unitaire"]),
+                    format_euros(ligne["montant"]),
+                    ligne["regle"],
+                    ligne["explication"] + ("" if ligne["confirme"] else " (non confirmé)"),
+                ]
+                for ligne in s["lignes"]
+            )
+        if lignes:
+            self._tableau(
+                [
+                    "Séance",
+                    "Code",
+                    "Coefficient",
+                    "%",
+                    "Valeur unitaire",
+                    "Montant",
+                    "Règle",
+                    "Pourquoi",
+                ],
+                lignes,
+            )
+
+    def verbe_controler(self, **o: Any) -> None:
+        catalogue = self._catalogue()
+        lecture = _Lecture()
+        aujourd_hui = timezone.localdate()
+        sans_historique = ContexteControle(aujourd_hui=aujourd_hui, catalogue=catalogue)
+        deja_vues: dict[str, set[str]] = {}
+        resultats, en_erreur = [], 0
+        for nom, lue in self._factures_lues(o["fichiers"], lecture):
+            facture = depuis_echange(lue.facture, catalogue)
+            signature = signature_facture(facture, catalogue)
+            patient = signature[: signature.index("|", signature.index("|") + 1) + 1]
+            precedentes = deja_vues.setdefault(patient, set())
+            contexte = (
+                ContexteControle(
+                    aujourd_hui=aujourd_hui,
+                    catalogue=catalogue,
+                    signatures_existantes=frozenset(precedentes),
+                )
+                if precedentes
+                else sans_historique
+            )
+            constats = controler(facture, contexte)
+            precedentes.add(signature)
+            erreurs = sum(c.gravite is Gravite.ERREUR for c in constats)
+            en_erreur += bool(erreurs)
+            resultat = {
+                "fichier": nom,
+                "enregistrement": lue.enregistrement,
+                "numero": facture.numero,
+                "erreurs": erreurs,
+                "avertissements": len(constats) - erreurs,
+                "constats": constats,
+            }
+            if o["json"]:
+                resultats.append({**resultat, "constats": [_constat_json(c) for c in constats]})
+            else:
+                self._afficher_constats(resultat)
+        if o["json"]:
+            self.sortie_json({"factures": resultats, **lecture.resume()})
+        self._fin_de_lecture(
+            lecture,
+            o["json"],
+            f"{en_erreur} facture(s) avec au moins une erreur" if en_erreur else "",
+        )
+
+    def _afficher_constats(self, r: dict[str, Any]) -> None:
+        entete = f"Facture {r['numero']} ({r['fichier']}, enregistrement {r['enregistrement']}) : "
+        if not r["constats"]:
+            self.stdout.write(entete + "aucun constat.")
+            return
+        self.stdout.write(
+            entete + f"{r['erreurs']} erreur(s), {r['avertissements']} avertissement(s)."
+        )
+        self._tableau_constats(r["constats"])
+
+    def _tableau_constats(self, constats: Sequence[Constat]) -> None:
+        self._tableau(
+            ["Gravité", "Code", "Champ", "Message", "Correction"],
+            [[c.gravite.value, c.code, c.champ, c.message, c.correction] for c in constats],
+        )
+
+    # ------------------------------------------------------------------------ préparer
+
+    def _facture(self, o: dict[str, Any]) -> Facture:
+        """The invoice, reachable only in a cabinet the acting user may write to."""
+        cabinet = self.cabinet(o["cabinet"])
+        introuvable = CommandError(
+            f"Facture {o['numero']} introuvable dans le cabinet « {cabinet.code} »."
+        )
+        if o["utilisateur"]:
+            utilisateur = self.acteur(o["utilisateur"])
+            if not cabinets_visibles(utilisateur).filter(pk=cabinet.pk).exists():
+                raise introuvable
+            if not peut_ecrire(utilisateur, cabinet):
+                raise CommandError(
+                    f"L'utilisateur « {utilisateur.username} » ne peut que consulter les factures "
+                    f"du cabinet « {cabinet.code} »."
+                )
+        factures = Facture.objects.filter(cabinet=cabinet, numero=o["numero"])
+        if o["professionnel"]:
+            factures = factures.filter(professionnel__numero_am=o["professionnel"])
+        trouvees = list(factures.select_related("professionnel")[:2])
+        if not trouvees:
+            raise introuvable
+        if len(trouvees) > 1:
+            raise CommandError(
+                f"Plusieurs professionnels du cabinet ont une facture n° {o['numero']} : "
+                "précisez --professionnel NUMERO_AM."
+            )
+        return trouvees[0]
+
+    def verbe_preparer(self, **o: Any) -> None:
+        facture = self._facture(o)
+        utilisateur = self.acteur(o["utilisateur"])
+        raison = o["forcer"].strip()
+        try:
+            facture = services.preparer(facture=facture, utilisateur=utilisateur, forcer=raison)
+        except (services.OperationRefusee, TransitionInterdite) as exc:
+            if o["json"]:
+                self.sortie_json(
+                    {
+                        "facture": facture.numero,
+                        "preparee": False,
+                        "message": str(exc),
+                        "constats": [_constat_json(c) for c in constats_de(exc)],
+                    }
+                )
+            raise CommandError(str(exc)) from exc
+        constats = constats_de(facture)
+        erreurs = [c for c in constats if c.gravite is Gravite.ERREUR]
+        avertissements = [c for c in constats if c.gravite is not Gravite.ERREUR]
+        if o["json"]:
+            self.sortie_json(
+                {
+                    "facture": facture.numero,
+                    "preparee": True,
+                    "etat": facture.etat,
+                    "forcer": raison or None,
+                    "constats": [_constat_json(c) for c in constats],
+                }
+            )
+            return
+        self.stdout.write(f"Facture {facture.numero} préparée : prête à sécuriser ou à exporter.")
+        if erreurs:
+            self.stdout.write(
+                f"Préparée malgré {len(erreurs)} erreur(s), pour la raison gardée dans "
+                f"l'historique : « {raison} »."
+            )
+            self._tableau_constats(erreurs)
+        if avertissements:
+            self.stdout.write(f"{len(avertissements)} avertissement(s), à vérifier :")
+            self._tableau_constats(avertissements)
