@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
@@ -32,11 +33,20 @@ class Correspondance:
     motif: str = ""
 
 
+LIRE_FACTURES = (
+    "SELECT f.id, f.numero, f.cabinet_id, f.professionnel_id, f.etat, f.deja_transmise, "
+    "p.id, p.type, p.etat, p.lot_id, p.date_transmission, p.montant"
+)
+
+
 class Resolveur:
     """Professionals by billing number, cached for the whole import."""
 
     def __init__(self) -> None:
         self._professionnels: dict[str, list[tuple[int, int]]] = {}
+        self.factures_lues: list[tuple[Any, ...]] = []
+        """The matched invoices of the last batch with their parts, as `LIRE_FACTURES` reads
+        them: the set-based path starts from them instead of reading them again."""
 
     def charger(self, numeros: Iterable[str]) -> None:
         manquants = {n for n in numeros if n not in self._professionnels}
@@ -66,16 +76,20 @@ def correspondances(
     if cles:
         professionnels = sorted(set().union(*cles.values()))
         numeros = sorted(cles)
+        q = connection.ops.quote_name
         with connection.cursor() as c:
             c.execute(
-                "SELECT id, professionnel_id, numero, cabinet_id FROM "
-                f"{connection.ops.quote_name(Facture._meta.db_table)} WHERE professionnel_id IN "
-                f"({', '.join(['%s'] * len(professionnels))}) AND numero IN "
-                f"({', '.join(['%s'] * len(numeros))})",
+                f"{LIRE_FACTURES} FROM {q(Facture._meta.db_table)} f "
+                f"JOIN {q(Partie._meta.db_table)} p ON p.facture_id = f.id "
+                f"WHERE f.professionnel_id IN ({', '.join(['%s'] * len(professionnels))}) "
+                f"AND f.numero IN ({', '.join(['%s'] * len(numeros))})",
                 [*professionnels, *numeros],
             )
-            for pk, prof, numero, cabinet in c.fetchall():
-                trouvees[(prof, numero)] = (pk, cabinet)
+            resolveur.factures_lues = c.fetchall()
+        for pk, numero, cabinet, prof, *_ in resolveur.factures_lues:
+            trouvees[(prof, numero)] = (pk, cabinet)
+    else:
+        resolveur.factures_lues = []
     return [_correspondance(ligne, resolveur, trouvees) for ligne in lignes]
 
 

@@ -252,7 +252,8 @@ class Application:
         if not self.par_ligne:
             par_services = [c for c in a_appliquer if isinstance(c.ligne, LigneArl)]
             en_bloc = [c for c in a_appliquer if not isinstance(c.ligne, LigneArl)]
-            for c, statut in zip(en_bloc, self.en_bloc.appliquer(en_bloc), strict=True):
+            statuts = self.en_bloc.appliquer(en_bloc, self.resolveur.factures_lues)
+            for c, statut in zip(en_bloc, statuts, strict=True):
                 self.compter(c.cabinet_id, statut, c.suggestion_id is not None)
         self.en_bloc.vider()
         for c in par_services:

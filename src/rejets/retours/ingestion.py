@@ -44,7 +44,7 @@ from rejets.factures.models import (
 )
 from rejets.lots.models import Lot
 
-from .correspondance import Correspondance
+from .correspondance import LIRE_FACTURES, Correspondance
 from .lecture import Refus
 from .models import LigneRetour as LigneRetourModele
 from .models import PaiementEnAttente, StatutLigne, TypeLigne
@@ -291,26 +291,28 @@ class IngestionEnBloc:
 
     # --- reading the state of the matched invoices -------------------------------------
 
-    def _charger(self, ids: set[int], indus: bool) -> dict[int, _Facture]:
+    def _charger(
+        self, ids: set[int], indus: bool, lues: list[tuple[Any, ...]] | None = None
+    ) -> dict[int, _Facture]:
         """The matched invoices, their parts, what each payer still owes (receivable balance)
         and, when the batch holds an indu, has paid (payments less indus)."""
         if not ids:
             return {}
-        cles = sorted(ids)
-        marques = ", ".join(["%s"] * len(cles))
         q = connection.ops.quote_name
         factures: dict[int, _Facture] = {}
+        lues = [r for r in lues or () if r[0] in ids]
+        manquantes = sorted(ids - {r[0] for r in lues})
         with connection.cursor() as c:
-            c.execute(
-                "SELECT f.id, f.numero, f.cabinet_id, f.professionnel_id, f.etat, "
-                "f.deja_transmise, p.id, p.type, p.etat, p.lot_id, p.date_transmission, p.montant "
-                f"FROM {q(Facture._meta.db_table)} f JOIN {q(Partie._meta.db_table)} p "
-                f"ON p.facture_id = f.id WHERE f.id IN ({marques})",
-                cles,
-            )
-            lignes = c.fetchall()
+            if manquantes:
+                c.execute(
+                    f"{LIRE_FACTURES} FROM {q(Facture._meta.db_table)} f "
+                    f"JOIN {q(Partie._meta.db_table)} p ON p.facture_id = f.id "
+                    f"WHERE f.id IN ({', '.join(['%s'] * len(manquantes))})",
+                    manquantes,
+                )
+                lues += c.fetchall()
             a_lire: list[int] = []
-            for facture_id, numero, cabinet, prof, etat_f, transmise, *partie in lignes:
+            for facture_id, numero, cabinet, prof, etat_f, transmise, *partie in lues:
                 pk, type_, etat_p, lot_id, date_tr, montant = partie
                 f = factures.get(facture_id)
                 if f is None:
@@ -335,16 +337,16 @@ class IngestionEnBloc:
                 )
                 for facture_id, compte, montant in c.fetchall():
                     payeur = Payeur.AMO if compte == Compte.CREANCE_AMO else Payeur.AMC
-                    partie = factures[facture_id].parties.get(PARTIE_DU_PAYEUR[payeur])
-                    if partie is None or partie.etat not in lifecycle.ETATS_DUS_EN_ENTIER:
+                    lue = factures[facture_id].parties.get(PARTIE_DU_PAYEUR[payeur])
+                    if lue is None or lue.etat not in lifecycle.ETATS_DUS_EN_ENTIER:
                         factures[facture_id].reste[payeur] = int(montant)
             if not indus:
                 return factures
             c.execute(
                 f"SELECT facture_id, payeur, SUM(montant) FROM {q(Paiement._meta.db_table)} "
-                f"WHERE facture_id IN ({marques}) AND payeur IN (%s, %s) "
+                f"WHERE facture_id IN ({', '.join(['%s'] * len(ids))}) AND payeur IN (%s, %s) "
                 "GROUP BY facture_id, payeur",
-                [*cles, Payeur.AMO.value, Payeur.AMC.value],
+                [*sorted(ids), Payeur.AMO.value, Payeur.AMC.value],
             )
             for facture_id, payeur, montant in c.fetchall():
                 factures[facture_id].paye[Payeur(payeur)] = int(montant)
@@ -352,12 +354,18 @@ class IngestionEnBloc:
 
     # --- applying ------------------------------------------------------------------------
 
-    def appliquer(self, correspondances: Sequence[Correspondance]) -> list[StatutLigne]:
-        """Apply a batch of matched return lines, in file order; the fate of each line."""
+    def appliquer(
+        self,
+        correspondances: Sequence[Correspondance],
+        lues: list[tuple[Any, ...]] | None = None,
+    ) -> list[StatutLigne]:
+        """Apply a batch of matched return lines, in file order; the fate of each line.
+        `lues`: the invoices and parts as matching read them (`LIRE_FACTURES`), if at hand."""
         statuts: list[StatutLigne] = []
         factures = self._charger(
             {c.facture_id for c in correspondances if c.facture_id},
             indus=any(c.ligne.montant_paye < 0 for c in correspondances),  # type: ignore[union-attr]
+            lues=lues,
         )
         for c in correspondances:
             lue = c.ligne
