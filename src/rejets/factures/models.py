@@ -37,8 +37,10 @@ class Origine(models.TextChoices):
 
 
 class Facture(models.Model):
-    cabinet = models.ForeignKey(Cabinet, on_delete=models.PROTECT, related_name="factures")
-    professionnel = models.ForeignKey(Professionnel, on_delete=models.PROTECT)
+    cabinet = models.ForeignKey(
+        Cabinet, on_delete=models.PROTECT, related_name="factures", db_index=False
+    )
+    professionnel = models.ForeignKey(Professionnel, on_delete=models.PROTECT, db_index=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="factures")
     prescription = models.ForeignKey(Prescription, on_delete=models.PROTECT, null=True, blank=True)
     numero = models.CharField(max_length=9)
@@ -100,7 +102,9 @@ class Partie(models.Model):
     """The FSE (claim on the caisse) or the DRE (claim on the mutuelle) of an invoice."""
 
     cabinet = models.ForeignKey(Cabinet, on_delete=models.PROTECT)
-    facture = models.ForeignKey(Facture, on_delete=models.CASCADE, related_name="parties")
+    facture = models.ForeignKey(
+        Facture, on_delete=models.CASCADE, related_name="parties", db_index=False
+    )
     type = models.CharField(max_length=3, choices=PARTIES)
     etat = models.CharField(max_length=24, choices=ETATS, default=Etat.BROUILLON)
     organisme = models.ForeignKey(Organisme, on_delete=models.PROTECT, null=True, blank=True)

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection
 
 from rejets.cabinets.models import Professionnel
+from rejets.core.sql import parmi
 from rejets.domain.rapprochement import PARTIE_DE_LA_LIGNE, LigneArl, LigneRetour
 from rejets.factures.models import Facture, Partie
 
@@ -77,13 +78,14 @@ def correspondances(
         professionnels = sorted(set().union(*cles.values()))
         numeros = sorted(cles)
         q = connection.ops.quote_name
+        de_ces_professionnels, p1 = parmi("f.professionnel_id", professionnels)
+        de_ces_numeros, p2 = parmi("f.numero", numeros)
         with connection.cursor() as c:
             c.execute(
                 f"{LIRE_FACTURES} FROM {q(Facture._meta.db_table)} f "
                 f"JOIN {q(Partie._meta.db_table)} p ON p.facture_id = f.id "
-                f"WHERE f.professionnel_id IN ({', '.join(['%s'] * len(professionnels))}) "
-                f"AND f.numero IN ({', '.join(['%s'] * len(numeros))})",
-                [*professionnels, *numeros],
+                f"WHERE {de_ces_professionnels} AND {de_ces_numeros}",
+                [*p1, *p2],
             )
             resolveur.factures_lues = c.fetchall()
         for pk, numero, cabinet, prof, *_ in resolveur.factures_lues:

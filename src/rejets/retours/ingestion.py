@@ -21,6 +21,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from rejets.compta.models import Ecriture, Journal
+from rejets.core.sql import parmi
 from rejets.domain import ledger, lifecycle
 from rejets.domain.ledger import Compte, Payeur
 from rejets.domain.lifecycle import Etat, Evenement, TypePartie
@@ -304,11 +305,12 @@ class IngestionEnBloc:
         manquantes = sorted(ids - {r[0] for r in lues})
         with connection.cursor() as c:
             if manquantes:
+                condition, parametres = parmi("f.id", manquantes)
                 c.execute(
                     f"{LIRE_FACTURES} FROM {q(Facture._meta.db_table)} f "
                     f"JOIN {q(Partie._meta.db_table)} p ON p.facture_id = f.id "
-                    f"WHERE f.id IN ({', '.join(['%s'] * len(manquantes))})",
-                    manquantes,
+                    f"WHERE {condition}",
+                    parametres,
                 )
                 lues += c.fetchall()
             a_lire: list[int] = []
@@ -328,12 +330,11 @@ class IngestionEnBloc:
                 else:
                     a_lire.append(facture_id)
             if a_lire:
-                a_lire = sorted(set(a_lire))
+                condition, parametres = parmi("facture_id", sorted(set(a_lire)))
                 c.execute(
                     f"SELECT facture_id, compte, SUM(montant) FROM {q(Ecriture._meta.db_table)} "
-                    f"WHERE facture_id IN ({', '.join(['%s'] * len(a_lire))}) "
-                    "AND compte IN (%s, %s) GROUP BY facture_id, compte",
-                    [*a_lire, Compte.CREANCE_AMO.value, Compte.CREANCE_AMC.value],
+                    f"WHERE {condition} AND compte IN (%s, %s) GROUP BY facture_id, compte",
+                    [*parametres, Compte.CREANCE_AMO.value, Compte.CREANCE_AMC.value],
                 )
                 for facture_id, compte, montant in c.fetchall():
                     payeur = Payeur.AMO if compte == Compte.CREANCE_AMO else Payeur.AMC
@@ -342,11 +343,11 @@ class IngestionEnBloc:
                         factures[facture_id].reste[payeur] = int(montant)
             if not indus:
                 return factures
+            condition, parametres = parmi("facture_id", sorted(ids))
             c.execute(
                 f"SELECT facture_id, payeur, SUM(montant) FROM {q(Paiement._meta.db_table)} "
-                f"WHERE facture_id IN ({', '.join(['%s'] * len(ids))}) AND payeur IN (%s, %s) "
-                "GROUP BY facture_id, payeur",
-                [*sorted(ids), Payeur.AMO.value, Payeur.AMC.value],
+                f"WHERE {condition} AND payeur IN (%s, %s) GROUP BY facture_id, payeur",
+                [*parametres, Payeur.AMO.value, Payeur.AMC.value],
             )
             for facture_id, payeur, montant in c.fetchall():
                 factures[facture_id].paye[Payeur(payeur)] = int(montant)
@@ -666,4 +667,4 @@ def mettre_a_jour(
         curseur.execute(
             f"UPDATE {table} t SET {affectations} FROM {temporaire} m WHERE t.id = m.id"
         )
-        curseur.execute(f"TRUNCATE {temporaire}")
+        curseur.execute(f"DELETE FROM {temporaire}")
