@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint types test-sqlite test-postgresql postgresql chromium lock clean
+.PHONY: run test lint types test-sqlite test-postgresql bench bench-ingest bench-controle postgresql chromium lock clean
 
 $(STAMP): requirements/base.txt requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,8 @@ run: $(STAMP)
 test: $(STAMP) lint types test-sqlite test-postgresql
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 types: $(STAMP)
 	$(BIN)/mypy
@@ -34,6 +34,17 @@ test-sqlite: $(STAMP) chromium
 
 test-postgresql: $(STAMP) postgresql
 	REJETS_TEST_DB=postgresql $(BIN)/pytest tests/integration
+
+## bench: every benchmark; figures and how to read them in docs/performance.md
+bench: bench-ingest bench-controle
+
+## bench-ingest: return files, parse then import on SQLite and PostgreSQL (BENCH_LINES)
+bench-ingest: $(STAMP) postgresql
+	$(BIN)/python benchmarks/bench_ingest.py
+
+## bench-controle: valuing and checking invoices on one core (BENCH_INVOICES)
+bench-controle: $(STAMP)
+	$(BIN)/python benchmarks/bench_controle.py
 
 postgresql:
 	scripts/postgresql.sh start

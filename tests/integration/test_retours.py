@@ -565,3 +565,13 @@ def test_une_disposition_ajoutee_par_un_utilisateur_se_lit_sans_code(monde, tmp_
     )
     r = importer(tmp_path, contenu, monde)
     assert (r.format, r.appliquees) == ("MAISON-576-TEST1", 1)
+
+
+def test_la_verification_rapproche_le_compte_d_attente_des_paiements_en_attente(monde, tmp_path):
+    transmise(monde)
+    importer(tmp_path, fichier_retour(("VIR-Z", [L("900000321", 450)])), monde)
+    propre(monde)
+    PaiementEnAttente.objects.update(montant=400)
+    anomalies = verifier([monde.cabinet])
+    assert [a.objet for a in anomalies] == ["paiements en attente d'affectation"]
+    assert "4,50" in anomalies[0].message and "4,00" in anomalies[0].message

@@ -3,7 +3,8 @@
 Checks, per cabinet: every journal balanced and non-empty, its postings on its own cabinet and
 invoice; per invoice, billed = paid + written off + outstanding (DOMAIN.md section 9), the
 ledger agreeing with the recorded payments and deposits, and each part's state agreeing with
-what its payer still owes; the stored overall state equal to the one derived from the parts.
+what its payer still owes; the stored overall state equal to the one derived from the parts;
+the suspense account equal to the payments awaiting allocation.
 """
 
 from __future__ import annotations
@@ -44,7 +45,36 @@ def verifier(cabinets: Iterable[Cabinet]) -> list[Anomalie]:
     for cabinet in cabinets:
         anomalies += _journaux(cabinet)
         anomalies += _factures(cabinet)
+        anomalies += _attente(cabinet)
     return anomalies
+
+
+def _attente(cabinet: Cabinet) -> list[Anomalie]:
+    """The suspense account holds exactly the payments still awaiting allocation."""
+    from rejets.retours.models import PaiementEnAttente
+
+    solde = (
+        Ecriture.objects.filter(cabinet=cabinet, compte=ledger.Compte.ATTENTE).aggregate(
+            s=Sum("montant")
+        )["s"]
+        or 0
+    )
+    en_attente = (
+        PaiementEnAttente.objects.filter(cabinet=cabinet, affecte_le__isnull=True).aggregate(
+            s=Sum("montant")
+        )["s"]
+        or 0
+    )
+    if -solde == en_attente:
+        return []
+    return [
+        Anomalie(
+            cabinet.code,
+            "paiements en attente d'affectation",
+            f"le compte d'attente porte {format_euros(-solde)}, les paiements en attente "
+            f"{format_euros(en_attente)}",
+        )
+    ]
 
 
 def _journaux(cabinet: Cabinet) -> list[Anomalie]:

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -139,6 +139,7 @@ def _importer_nouveau(
 ) -> None:
     copie = _conserver(chemin, sha, quarantaine=False)
     with transaction.atomic(), chemin.open("rb") as flux:
+        verifier_les_cles_au_fil_de_l_eau()
         fichier = FichierRetour.objects.create(
             sha256=sha,
             nom=nom[:255],
@@ -154,6 +155,14 @@ def _importer_nouveau(
         fichier.lignes_lues = lues
         fichier.save(update_fields=["format", "lignes_lues"])
         application.clore()
+
+
+def verifier_les_cles_au_fil_de_l_eau() -> None:
+    """PostgreSQL checks deferred foreign keys at commit, from one queue holding an event per
+    inserted row: for a large file, check them after each statement instead."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as curseur:
+            curseur.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def _avec_progression(

@@ -644,7 +644,8 @@ def mettre_a_jour(
     modele: type[Model], colonnes: dict[str, str], lignes: Sequence[Sequence[Any]]
 ) -> None:
     """Set columns of many rows by id (the id last in each row): one prepared UPDATE on
-    SQLite; on PostgreSQL a COPY into a temporary table, then one UPDATE … FROM."""
+    SQLite; on PostgreSQL a COPY into a temporary table, analysed so that the UPDATE … FROM
+    reaches the rows by id instead of scanning the table."""
     if not lignes:
         return
     table = connection.ops.quote_name(modele._meta.db_table)
@@ -663,6 +664,7 @@ def mettre_a_jour(
         with curseur.cursor.copy(f"COPY {temporaire} ({', '.join(noms)}, id) FROM STDIN") as f:
             for ligne in lignes:
                 f.write_row(ligne)
+        curseur.execute(f"ANALYZE {temporaire}")
         affectations = ", ".join(f"{c} = m.{c}" for c in noms)
         curseur.execute(
             f"UPDATE {table} t SET {affectations} FROM {temporaire} m WHERE t.id = m.id"

@@ -1,11 +1,18 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from rejets.core.append_only import sql_proteger
+
+MESSAGE_ECRITURE = "Écriture comptable immuable : passez une contre-passation"
+
 
 def sans_contraintes(apps, schema_editor):
-    """On PostgreSQL, drop the foreign-key constraints of the two repeated columns. SQLite
-    keeps them: dropping one would rebuild the append-only table and lose its guard triggers."""
-    if schema_editor.connection.vendor != "postgresql":
+    """Drop the foreign-key constraints of the two repeated columns. PostgreSQL drops them in
+    place; SQLite rebuilds the table, which drops its guard triggers: they are put back."""
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor._remake_table(apps.get_model("compta", "Ecriture"))
+        for sql in sql_proteger("sqlite", "compta_ecriture", MESSAGE_ECRITURE):
+            schema_editor.execute(sql, None)
         return
     for colonne in ("cabinet_id", "facture_id"):
         schema_editor.execute(
@@ -57,6 +64,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[migrations.RunPython(sans_contraintes, migrations.RunPython.noop)],
         ),
+        migrations.RunPython(sans_contraintes, migrations.RunPython.noop),
     ]
