@@ -23,8 +23,8 @@ from typing import TypeVar, cast
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
 
+from rejets.core import horloge
 from rejets.domain.controles import (
     Constat,
     ContexteControle,
@@ -466,7 +466,7 @@ def contexte_pour(
         else catalogue_en_vigueur(facture.professionnel.profession)
     )
     return ContexteControle(
-        aujourd_hui=aujourd_hui or timezone.localdate(),
+        aujourd_hui=aujourd_hui or horloge.aujourd_hui(),
         catalogue=cat,
         signatures_existantes=_signatures_du_patient(facture, cat),
     )

@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from .base import *  # noqa: F403
@@ -35,3 +36,6 @@ REJETS_FICHIERS_DIR = Path(
     or Path(tempfile.gettempdir()) / f"rejets-test-fichiers-{os.getpid()}"
 )
 REJETS_DISPOSITIONS_DIRS = []
+
+REJETS_DATE_DU_JOUR = date(2026, 3, 3)
+"""The day after the test invoices' care date (tests/integration/conftest.py JOUR)."""

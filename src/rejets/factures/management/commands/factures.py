@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
-from django.utils import timezone
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from rejets.cabinets.selectors import cabinets_visibles, peut_ecrire
+from rejets.core import horloge
 from rejets.core.commandes import CommandeGroupe, Verbe
 from rejets.domain.controles import (
     Constat,
@@ -338,7 +338,7 @@ class Command(CommandeGroupe):
     def verbe_controler(self, **o: Any) -> None:
         catalogue = self._catalogue()
         lecture = _Lecture()
-        aujourd_hui = timezone.localdate()
+        aujourd_hui = horloge.aujourd_hui()
         sans_historique = ContexteControle(aujourd_hui=aujourd_hui, catalogue=catalogue)
         deja_vues: dict[str, set[str]] = {}
         resultats, en_erreur = [], 0
