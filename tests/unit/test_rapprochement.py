@@ -108,3 +108,19 @@ def test_une_decision_est_toujours_permise_et_l_argent_jamais_perdu(lue, situati
         assert d.action is Action.ATTENTE and d.motif
     else:
         assert d.action is Action.A_EXAMINER and d.motif
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=8),
+        st.one_of(st.integers(-(10**12), 10**12), st.text(max_size=20), st.booleans()),
+        max_size=6,
+    )
+)
+def test_le_json_des_evenements_est_celui_de_json_dumps(details):
+    """The batch path writes event details with its own encoder: the same text as json.dumps."""
+    import json
+
+    from rejets.retours.ingestion import en_json
+
+    assert en_json(details) == json.dumps(details)
