@@ -108,7 +108,7 @@ class _Facture:
     modifiee: bool = False
 
 
-_chaine_json = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_chaine_json = json.encoder.encode_basestring_ascii
 
 
 def en_json(details: dict[str, Any]) -> str:
