@@ -94,7 +94,7 @@ def test_import_tue_en_cours_de_route(tmp_path):
     monde = Monde("a")
     factures = [transmise(monde) for _ in range(3)]
     lignes = [L(f.numero, 600) for f in factures] + [
-        L(f"{900_100_000 + i}", 100 + i % 7) for i in range(15_000)
+        L(f"{900_100_000 + i}", 100 + i % 7) for i in range(120_000)
     ]
     chemin = tmp_path / "gros.txt"
     chemin.write_bytes(fichier_retour(("VIR-GROS", lignes)))
@@ -126,7 +126,7 @@ def test_import_tue_en_cours_de_route(tmp_path):
             assert processus.poll() is None, "l'import s'est terminé avant d'être tué"
             assert time.monotonic() < limite
             time.sleep(0.02)
-        time.sleep(hasard.uniform(0.05, 0.8))
+        time.sleep(hasard.uniform(0.02, 0.4))
         processus.send_signal(signal.SIGKILL)
         assert processus.wait() == -signal.SIGKILL
         assert not FichierRetour.objects.exists()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import connection
@@ -92,7 +93,12 @@ def correspondances(
             trouvees[(prof, numero)] = (pk, cabinet)
     else:
         resolveur.factures_lues = []
-    return [_correspondance(ligne, resolveur, trouvees) for ligne in lignes]
+    resultat = [_correspondance(ligne, resolveur, trouvees) for ligne in lignes]
+    _replis([c for c in resultat if c.motif == A_CHERCHER])
+    return resultat
+
+
+A_CHERCHER = "à chercher par le lot, puis par NIR, date et montant"
 
 
 def _correspondance(
@@ -127,47 +133,55 @@ def _correspondance(
             f"{ligne.numero_facture} dans aucun."
         )
         return c
-    assert c.professionnel_id is not None
-    c.facture_id = _par_le_lot(ligne, c.professionnel_id)
-    if c.facture_id is None:
-        c.suggestion_id = _suggestion(ligne, c.cabinet_id)
-        c.motif = f"Aucune facture n° {ligne.numero_facture} pour ce professionnel." + (
+    c.motif = A_CHERCHER
+    return c
+
+
+def _replis(sans_facture: list[Correspondance]) -> None:
+    """The lines no invoice number matched, all at once: the invoice of the line's lot with the
+    same NIR and amount asked when exactly one; else a suggestion on NIR + care date + amount
+    asked (the first such invoice), for a person to confirm, never applied."""
+    if not sans_facture:
+        return
+    lignes = [c.ligne for c in sans_facture if isinstance(c.ligne, LigneRetour)]
+    nirs = sorted({x.nir for x in lignes if x.nir})
+    cabinets = sorted({c.cabinet_id for c in sans_facture if c.cabinet_id is not None})
+    par_lot: dict[tuple[int, str, str, int, str], list[int]] = defaultdict(list)
+    par_jour: dict[tuple[int, str, int, str, date], int] = {}
+    if nirs and cabinets:
+        for facture_id, cabinet, prof, lot, type_, montant, nir, jour in (
+            Partie.objects.filter(cabinet_id__in=cabinets, facture__patient__nir__in=nirs)
+            .order_by("facture_id")
+            .values_list(
+                "facture_id",
+                "cabinet_id",
+                "facture__professionnel_id",
+                "lot__numero",
+                "type",
+                "montant",
+                "facture__patient__nir",
+                "facture__date_soins",
+            )
+        ):
+            if lot:
+                par_lot[(prof, lot, type_, montant, nir)].append(facture_id)
+            par_jour.setdefault((cabinet, type_, montant, nir, jour), facture_id)
+    for c in sans_facture:
+        x = c.ligne
+        assert isinstance(x, LigneRetour) and c.cabinet_id is not None
+        type_ = PARTIE_DE_LA_LIGNE[x.partie].value
+        du_lot = par_lot.get(
+            (c.professionnel_id or 0, x.numero_lot, type_, x.montant_demande or 0, x.nir), []
+        )
+        if x.numero_lot and x.nir and x.montant_demande is not None and len(du_lot) == 1:
+            c.facture_id, c.motif = du_lot[0], ""
+            continue
+        if x.nir and x.date_soins is not None and x.montant_demande is not None:
+            c.suggestion_id = par_jour.get(
+                (c.cabinet_id, type_, x.montant_demande, x.nir, x.date_soins)
+            )
+        c.motif = f"Aucune facture n° {x.numero_facture} pour ce professionnel." + (
             " Une facture du même patient, du même jour et du même montant est proposée."
             if c.suggestion_id
             else ""
         )
-    return c
-
-
-def _par_le_lot(ligne: LigneRetour, professionnel_id: int) -> int | None:
-    """The invoice of the line's lot with the same NIR and amount asked, when exactly one."""
-    if not ligne.numero_lot or not ligne.nir or ligne.montant_demande is None:
-        return None
-    ids = list(
-        Partie.objects.filter(
-            lot__professionnel_id=professionnel_id,
-            lot__numero=ligne.numero_lot,
-            type=PARTIE_DE_LA_LIGNE[ligne.partie],
-            montant=ligne.montant_demande,
-            facture__patient__nir=ligne.nir,
-        ).values_list("facture_id", flat=True)[:2]
-    )
-    return ids[0] if len(ids) == 1 else None
-
-
-def _suggestion(ligne: LigneRetour, cabinet_id: int) -> int | None:
-    """NIR + care date + amount asked: a candidate for a person to confirm, never applied."""
-    if not ligne.nir or ligne.date_soins is None or ligne.montant_demande is None:
-        return None
-    return (
-        Partie.objects.filter(
-            cabinet_id=cabinet_id,
-            type=PARTIE_DE_LA_LIGNE[ligne.partie],
-            montant=ligne.montant_demande,
-            facture__patient__nir=ligne.nir,
-            facture__date_soins=ligne.date_soins,
-        )
-        .order_by("facture_id")
-        .values_list("facture_id", flat=True)
-        .first()
-    )
