@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
-from .models import ROLES_QUI_ECRIVENT, Cabinet, Membre
+from .models import ROLES_QUI_ECRIVENT, Cabinet
 
 
 def cabinets_visibles(utilisateur: User | AnonymousUser) -> QuerySet[Cabinet]:
@@ -13,7 +13,12 @@ def cabinets_visibles(utilisateur: User | AnonymousUser) -> QuerySet[Cabinet]:
     return Cabinet.objects.filter(membres__utilisateur=utilisateur).distinct()
 
 
+def cabinets_ou_ecrire(utilisateur: User) -> QuerySet[Cabinet]:
+    """The cabinets where the user holds a role that writes (facturière, praticien)."""
+    return cabinets_visibles(utilisateur).filter(
+        membres__utilisateur=utilisateur, membres__role__in=ROLES_QUI_ECRIVENT
+    )
+
+
 def peut_ecrire(utilisateur: User, cabinet: Cabinet) -> bool:
-    return Membre.objects.filter(
-        utilisateur=utilisateur, cabinet=cabinet, role__in=ROLES_QUI_ECRIVENT
-    ).exists()
+    return cabinets_ou_ecrire(utilisateur).filter(pk=cabinet.pk).exists()

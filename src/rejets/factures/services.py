@@ -479,14 +479,19 @@ def enregistrer_paiement(
     return paiement
 
 
-def paye_par_les_organismes(facture: Facture) -> int:
-    """Net amount the caisse and the mutuelle paid on the invoice (payments less indus)."""
+def paye_par(facture: Facture, *payeurs: Payeur) -> int:
+    """Net amount these payers paid on the invoice (payments less indus)."""
     return (
-        Paiement.objects.filter(facture=facture, payeur__in=[Payeur.AMO, Payeur.AMC]).aggregate(
-            s=Sum("montant")
-        )["s"]
+        Paiement.objects.filter(facture=facture, payeur__in=payeurs).aggregate(s=Sum("montant"))[
+            "s"
+        ]
         or 0
     )
+
+
+def paye_par_les_organismes(facture: Facture) -> int:
+    """Net amount the caisse and the mutuelle paid on the invoice."""
+    return paye_par(facture, Payeur.AMO, Payeur.AMC)
 
 
 @transaction.atomic
@@ -511,10 +516,7 @@ def enregistrer_indu(
         raise OperationRefusee(
             "Un indu est un montant positif repris par la caisse ou la mutuelle."
         )
-    paye = (
-        Paiement.objects.filter(facture=facture, payeur=payeur).aggregate(s=Sum("montant"))["s"]
-        or 0
-    )
+    paye = paye_par(facture, payeur)
     if montant > paye:
         raise OperationRefusee(
             f"Facture {facture.numero} : l'indu de {format_euros(montant)} dépasse ce que "
@@ -598,12 +600,9 @@ def _retirer_creances(
     """The negative counterpart: the patient's payments become a deposit (acompte), then every
     outstanding receivable is cancelled."""
     avertissements = []
-    paye_patient = (
-        Paiement.objects.filter(facture=facture, payeur=Payeur.PATIENT).aggregate(s=Sum("montant"))[
-            "s"
-        ]
-        or 0
-    ) + (UtilisationAcompte.objects.filter(facture=facture).aggregate(s=Sum("montant"))["s"] or 0)
+    paye_patient = paye_par(facture, Payeur.PATIENT) + (
+        UtilisationAcompte.objects.filter(facture=facture).aggregate(s=Sum("montant"))["s"] or 0
+    )
     if paye_patient:
         _poster(
             facture,

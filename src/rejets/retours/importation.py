@@ -14,7 +14,7 @@ import hashlib
 import shutil
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,6 @@ from .models import (
     ProfilCsv,
     StatutFichier,
     StatutLigne,
-    TypeLigne,
 )
 from .models import (
     LigneRetour as LigneRetourModele,
@@ -73,7 +72,7 @@ class RapportRetour:
         return self.statut == StatutFichier.QUARANTAINE
 
     def resume(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items()}
+        return asdict(self)
 
 
 def empreinte(chemin: Path) -> str:
@@ -377,6 +376,3 @@ def rapport(
     ]
     r.en_attente_autres_cabinets = r.lues - r.appliquees - r.non_rapprochees - r.refusees
     return r
-
-
-__all__ = ["RapportRetour", "TypeLigne", "importer_retour", "rapport"]

@@ -43,6 +43,7 @@ from rejets.factures.models import (
     Rejet,
     SourceRejet,
 )
+from rejets.factures.services import PARTIE_DU_PAYEUR, PAYEUR_DE_LA_PARTIE
 from rejets.lots.models import Lot
 
 from .correspondance import LIRE_FACTURES, Correspondance
@@ -55,8 +56,6 @@ ETATS = {e.value: e for e in Etat}
 TYPES = {t.value: t for t in TypePartie}
 TAILLE_MEMO = 4096
 """Memoised values (dates, payment journals) kept at most, so memory stays flat."""
-PAYEUR_DE_LA_PARTIE = {TypePartie.FSE: Payeur.AMO, TypePartie.DRE: Payeur.AMC}
-PARTIE_DU_PAYEUR = {p: t for t, p in PAYEUR_DE_LA_PARTIE.items()}
 CleTransition = tuple[Evenement, tuple[tuple[TypePartie, Etat], ...], TypePartie]
 CHAMPS_LIGNE = [
     "fichier",

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from rejets.compta.selectors import bilan_facture
@@ -120,11 +119,11 @@ def situation(facture: Facture, partie: TypePartie) -> Situation | None:
     if partie not in etats:
         return None
     payeur = factures.PAYEUR_DE_LA_PARTIE[partie]
-    paye = (
-        Paiement.objects.filter(facture=facture, payeur=payeur).aggregate(s=Sum("montant"))["s"]
-        or 0
+    return Situation(
+        etats[partie],
+        bilan_facture(facture).reste_du.get(payeur, 0),
+        factures.paye_par(facture, payeur),
     )
-    return Situation(etats[partie], bilan_facture(facture).reste_du.get(payeur, 0), paye)
 
 
 def mettre_en_attente(

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from rejets.cabinets.models import Cabinet
+from rejets.cabinets.selectors import cabinets_ou_ecrire, cabinets_visibles
 from rejets.core.commandes import CommandeGroupe, Verbe
 from rejets.domain.money import format_euros
 from rejets.factures.models import Facture
@@ -90,19 +91,11 @@ class Command(CommandeGroupe):
     def _perimetre(self, identifiant: str | None) -> set[int] | None:
         if not identifiant:
             return None
-        from rejets.cabinets.models import ROLES_QUI_ECRIVENT, Membre
-
-        return set(
-            Membre.objects.filter(
-                utilisateur=self.acteur(identifiant), role__in=ROLES_QUI_ECRIVENT
-            ).values_list("cabinet_id", flat=True)
-        )
+        return set(cabinets_ou_ecrire(self.acteur(identifiant)).values_list("pk", flat=True))
 
     def _visibles(self, identifiant: str | None) -> Any:
         if not identifiant:
             return Cabinet.objects.all()
-        from rejets.cabinets.selectors import cabinets_visibles
-
         return cabinets_visibles(self.acteur(identifiant))
 
     def verbe_import(self, **o: Any) -> None:
