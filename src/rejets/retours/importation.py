@@ -148,11 +148,11 @@ def _importer_nouveau(
             importe_par=utilisateur,
         )
         lecture = lire_fichier(flux, nom, profil)
-        fichier.format = lecture.format
+        fichier.format, fichier.date = lecture.format, lecture.date
         application = Application(fichier, utilisateur, perimetre, lecture.date, par_ligne)
         lues = application.tout(_avec_progression(lecture.lignes, flux, progression))
         fichier.lignes_lues = lues
-        fichier.save(update_fields=["format", "lignes_lues"])
+        fichier.save(update_fields=["format", "date", "lignes_lues"])
         application.clore()
 
 
@@ -319,9 +319,8 @@ def _appliquer_en_attente(
         return
     with transaction.atomic():
         lignes = list(en_attente.select_for_update().order_by("numero"))
-        application = Application(fichier, utilisateur, perimetre, None, par_ligne)
+        application = Application(fichier, utilisateur, perimetre, fichier.date, par_ligne)
         reprises = [services.ligne_depuis_modele(m) for m in lignes]
-        ids = [m.pk for m in lignes]
         a_reprendre = {
             c.ligne.numero
             for c in correspondances(reprises, application.resolveur)
@@ -331,14 +330,8 @@ def _appliquer_en_attente(
         if not ids:
             return
         LigneRetourModele.objects.filter(pk__in=ids).delete()
-        application.le_fichier = _date_du_fichier(fichier)
-        application.en_bloc.le_fichier = application.le_fichier
         application.tout(r for r in reprises if r.numero in a_reprendre)
         application.clore()
-
-
-def _date_du_fichier(fichier: FichierRetour) -> date:
-    return timezone.localdate(fichier.importe_le)
 
 
 def rapport(

@@ -26,6 +26,9 @@ class FichierRetour(models.Model):
     nom = models.CharField(max_length=255)
     taille = models.BigIntegerField()
     format = models.CharField(max_length=40, blank=True)
+    date = models.DateField(
+        "date du fichier", null=True, blank=True, help_text="celle de l'en-tête, si elle y est"
+    )
     statut = models.CharField(max_length=12, choices=StatutFichier.choices)
     motif = models.TextField(blank=True)
     ligne_fautive = models.PositiveIntegerField(null=True, blank=True)
