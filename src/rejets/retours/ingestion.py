@@ -29,7 +29,6 @@ from rejets.domain.rapprochement import (
     PARTIE_DE_LA_LIGNE,
     PAYEUR_DE_LA_LIGNE,
     Action,
-    LigneArl,
     LigneRetour,
     Situation,
     decider,
@@ -50,38 +49,13 @@ from .correspondance import LIRE_FACTURES, Correspondance
 from .lecture import Refus
 from .models import LigneRetour as LigneRetourModele
 from .models import PaiementEnAttente, StatutLigne, TypeLigne
-from .services import libelle_attente
+from .services import libelle_attente, valeurs_ligne
 
 ETATS = {e.value: e for e in Etat}
 TYPES = {t.value: t for t in TypePartie}
 TAILLE_MEMO = 4096
 """Memoised values (dates, payment journals) kept at most, so memory stays flat."""
 CleTransition = tuple[Evenement, tuple[tuple[TypePartie, Etat], ...], TypePartie]
-CHAMPS_LIGNE = [
-    "fichier",
-    "statut",
-    "motif",
-    "champ",
-    "type",
-    "cabinet",
-    "numero",
-    "partie",
-    "numero_ps",
-    "numero_lot",
-    "code",
-    "facture",
-    "suggestion",
-    "issue",
-    "libelle",
-    "numero_facture",
-    "nir",
-    "date_soins",
-    "organisme",
-    "montant_demande",
-    "montant_paye",
-    "reference_virement",
-    "date_virement",
-]
 
 
 @dataclass
@@ -245,8 +219,7 @@ class IngestionEnBloc:
             ["cabinet", "facture", "partie", "code", "libelle", "date", "source", "cree_le"],
             avec_id=False,
         )
-        self.champs_ligne = CHAMPS_LIGNE
-        self.lignes = _Table(LigneRetourModele, self.champs_ligne, avec_id=True)
+        self.lignes: list[LigneRetourModele] = []
         self.attentes = _Table(
             PaiementEnAttente,
             ["cabinet", "ligne", "payeur", "montant", "date", "reference", "motif", "journal"],
@@ -270,28 +243,15 @@ class IngestionEnBloc:
         return self._horodatage
 
     def _ligne(self, c: Correspondance | None, statut: str, motif: str, **autres: Any) -> int:
-        """A stored line, its columns in the order of CHAMPS_LIGNE."""
-        if c is None:
-            return self.lignes.ajouter(
-                [self.fichier_id, statut, motif[:500], autres.get("champ", ""), autres["type"],
-                 None, autres["numero"], "", "", "", "", None, None, "", "", "", "", None, "",
-                 None, 0, "", None]
-            )  # fmt: skip
-        x = c.ligne
-        if isinstance(x, LigneArl):
-            return self.lignes.ajouter(
-                [self.fichier_id, statut, motif[:500], "", TypeLigne.ARL.value, c.cabinet_id,
-                 x.numero, x.partie, x.numero_ps, x.numero_lot, x.code, c.facture_id,
-                 c.suggestion_id, "+" if x.positif else "-", x.motif, "", "", None, "", None, 0,
-                 "", None]
-            )  # fmt: skip
-        return self.lignes.ajouter(
-            [self.fichier_id, statut, motif[:500], "", TypeLigne.RETOUR.value, c.cabinet_id,
-             x.numero, x.partie, x.numero_ps, x.numero_lot, x.code, c.facture_id,
-             c.suggestion_id, x.issue.value, x.libelle, x.numero_facture, x.nir,
-             self._dates(x.date_soins), x.organisme, x.montant_demande, x.montant_paye,
-             x.reference_virement, self._dates(x.date_virement)]
-        )  # fmt: skip
+        """A line kept for a person (unmatched, parked, pending, refused): rare, so built as
+        the services build it (`valeurs_ligne`) and written with bulk_create."""
+        valeurs = valeurs_ligne(c) if c is not None else autres
+        self.lignes.append(
+            LigneRetourModele(
+                fichier_id=self.fichier_id, statut=statut, motif=motif[:500], **valeurs
+            )
+        )
+        return len(self.lignes) - 1
 
     def refuser(self, refus: Refus) -> None:
         self._ligne(
@@ -632,8 +592,7 @@ class IngestionEnBloc:
         self.ecritures.ecrire(None)
         self.paiements.ecrire(None)
         self.rejets.ecrire(None)
-        ids_l = reserver_ids(LigneRetourModele, len(self.lignes.lignes))
-        self.lignes.ecrire(ids_l)
+        ids_l = [x.pk for x in LigneRetourModele.objects.bulk_create(self.lignes)]
         for ligne, j, valeurs in self.attente_de_la_ligne:
             valeurs[1], valeurs[7] = ids_l[ligne], ids_j[j]
             self.attentes.ajouter(valeurs)
