@@ -3,9 +3,10 @@ rows (states, events, payments, rejections, journals, postings), written in batc
 
 Per batch: the matched invoices and their parts come from the matching query; what each
 payer still owes comes from the part's state where the state says it (`ETATS_DUS_EN_ENTIER`),
-else from the book, and what it paid is read only for a batch holding an indu; each line is decided in file order with `rejets.domain.rapprochement.decider`
-and `rejets.domain.lifecycle` on that in-memory copy; the journals come from
-`rejets.domain.ledger`. A test imports the same files both ways and compares every row.
+else from the book, and what it paid is read only for a batch holding an indu. Each line is
+decided in file order with `rejets.domain.rapprochement.decider` and `rejets.domain.lifecycle`
+on that in-memory copy; the journals come from `rejets.domain.ledger`. A test imports the same
+files both ways and compares every row.
 """
 
 from __future__ import annotations
