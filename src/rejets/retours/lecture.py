@@ -214,7 +214,7 @@ def lire_csv(flux: IO[bytes], nom: str, profil: ProfilCsv) -> Lecture:
         codecs.lookup(profil.encodage)
     except LookupError as exc:
         raise FichierRetourInvalide(
-            f"Profil {profil.nom} : encodage « {profil.encodage} » inconnu."
+            f"{nom} : le profil {profil.nom} nomme un encodage inconnu, « {profil.encodage} »."
         ) from exc
     debut = flux.read(4096)
     if not debut.strip():

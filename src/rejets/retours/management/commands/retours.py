@@ -145,8 +145,7 @@ class Command(CommandeGroupe):
 
     def _afficher(self, r: RapportRetour) -> None:
         if r.refuse:
-            ou = f" (ligne {r.ligne_fautive})" if r.ligne_fautive else ""
-            self.stderr.write(f"{r.fichier} refusé{ou}, mis en quarantaine : {r.motif}")
+            self.stderr.write(f"Refusé et mis en quarantaine — {r.motif}")
             return
         deja = " — déjà importé : rapport du premier import" if r.deja_importe else ""
         self.stdout.write(
