@@ -8,7 +8,7 @@ from django.db import connection
 
 def parmi(colonne: str, valeurs: Sequence[Any]) -> tuple[str, list[Any]]:
     """`colonne IN (…)` for many values: one array parameter on PostgreSQL (`= ANY`), which it
-    plans at once, one placeholder per value on SQLite."""
+    plans at once; on SQLite one `%s` per value."""
     if connection.vendor == "postgresql":
         return f"{colonne} = ANY(%s)", [list(valeurs)]
     return f"{colonne} IN ({', '.join(['%s'] * len(valeurs))})", list(valeurs)
