@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
@@ -861,6 +861,7 @@ CHEMINS = list(_chemins(FACTURE_JSON))
 
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(CHEMINS), _json_quelconque)
+@example(("actes", 0, "montant"), -0.5)
 def test_fuzz_valeur_remplacee(chemin: tuple[str | int, ...], valeur: object) -> None:
     mauvaise = copy.deepcopy(FACTURE_JSON)
     noeud: Any = mauvaise

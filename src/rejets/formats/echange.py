@@ -635,6 +635,8 @@ def _types_des_branches(e: ValidationError) -> str:
     """anyOf dont chaque branche refuse le type : les types permis, réunis."""
     types: list[str] = []
     for sous in e.context:
+        if sous.validator != "type":
+            continue
         v = sous.validator_value
         for t in [v] if isinstance(v, str) else cast(Iterable[str], v):
             if t not in types:
