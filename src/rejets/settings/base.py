@@ -20,6 +20,8 @@ INSTALLED_APPS = [
     "rejets.lots",
     "rejets.compta",
     "rejets.retours",
+    "rejets.transmission",
+    "rejets.simulateur",
 ]
 
 MIDDLEWARE = [
