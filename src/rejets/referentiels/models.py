@@ -53,3 +53,28 @@ class CatalogueImporte(models.Model):
 
     def __str__(self) -> str:
         return f"Catalogue « {self.nom_fichier} » ({self.profession})"
+
+
+class OrganismeDestinataire(models.Model):
+    """Une ligne de la Table des Organismes Destinataires (TOD, GIE SESAM-Vitale) : à qui
+    adresser les factures d'un assuré de ce régime, cette caisse et ce centre. Centre « 0000 » :
+    tous les centres de la caisse. Table remplacée en entier à chaque import d'une TOD
+    (`rejets.referentiels.tod.importer_tod`) ; docs/formats/tod.md."""
+
+    regime = models.CharField(max_length=2)
+    caisse = models.CharField(max_length=3)
+    centre = models.CharField(max_length=4)
+    libelle = models.CharField(max_length=200)
+    organisme_destinataire = models.CharField(max_length=9)
+    centre_informatique = models.CharField(max_length=3)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regime", "caisse", "centre"], name="organisme_destinataire_unique"
+            )
+        ]
+        ordering = ["regime", "caisse", "centre"]
+
+    def __str__(self) -> str:
+        return f"{self.libelle} ({self.regime} {self.caisse} {self.centre})"

@@ -14,7 +14,14 @@ from rejets.core.commandes import CommandeGroupe, Verbe
 from rejets.domain.money import format_euros
 from rejets.domain.tarifs import CatalogueInvalide, Parametre, Tarif
 from rejets.factures.prevention import catalogue_en_vigueur, importer_catalogue
+from rejets.formats.tod import FichierTodInvalide
 from rejets.referentiels.models import CatalogueImporte, FormatCatalogue
+from rejets.referentiels.tod import (
+    FICHIER_EXEMPLE,
+    ImportTod,
+    importer_tod,
+    importer_tod_exemple,
+)
 
 
 def _date(texte: str) -> date:
@@ -42,6 +49,22 @@ def _args_tarifs(p: CommandParser) -> None:
         type=_date,
         metavar="AAAA-MM-JJ",
         help="n'afficher que les valeurs en vigueur ce jour-là",
+    )
+
+
+def _args_tod(p: CommandParser) -> None:
+    p.add_argument(
+        "fichier",
+        nargs="?",
+        metavar="FICHIER",
+        help="TOD au format CSV (docs/formats/tod.md) : séparateur « ; » ou « , », UTF-8 ou "
+        "ISO-8859-1 ; elle remplace toute la table des organismes destinataires",
+    )
+    p.add_argument(
+        "--exemple",
+        action="store_true",
+        help=f"importer la TOD d'exemple livrée avec Rejets ({FICHIER_EXEMPLE}), propre au "
+        "projet : ce n'est pas la table officielle du GIE SESAM-Vitale",
     )
 
 
@@ -88,11 +111,21 @@ def _parametre_json(p: Parametre) -> dict[str, Any]:
 
 
 class Command(CommandeGroupe):
-    help = "Référentiels partagés par tous les cabinets : catalogue des tarifs de cotation."
+    help = (
+        "Référentiels partagés par tous les cabinets : catalogue des tarifs de cotation, table "
+        "des organismes destinataires (TOD)."
+    )
     verbes = {
         "tarifs": Verbe(
             "Afficher le catalogue des tarifs en vigueur, ou importer un fichier de tarifs.",
             _args_tarifs,
+        ),
+        # No history for the TOD: a new file replaces the table, hence no --utilisateur.
+        "tod": Verbe(
+            "Importer la table des organismes destinataires (TOD, GIE SESAM-Vitale) : elle "
+            "remplace la table en place.",
+            _args_tod,
+            ecrit=False,
         ),
     }
 
@@ -226,3 +259,58 @@ class Command(CommandeGroupe):
                 else ""
             )
         )
+
+    def verbe_tod(self, **o: Any) -> None:
+        if bool(o["fichier"]) == bool(o["exemple"]):
+            raise CommandError("Donnez un fichier TOD, ou --exemple pour la TOD d'exemple.")
+        try:
+            if o["exemple"]:
+                compte_rendu = importer_tod_exemple()
+            else:
+                chemin = Path(o["fichier"])
+                try:
+                    with chemin.open("rb") as flux:
+                        compte_rendu = importer_tod(flux=flux, nom_fichier=chemin.name)
+                except FileNotFoundError as exc:
+                    raise CommandError(f"Fichier introuvable : {chemin}") from exc
+                except OSError as exc:
+                    raise CommandError(f"Fichier « {chemin} » illisible : {exc.strerror}.") from exc
+        except FichierTodInvalide as exc:
+            raise CommandError(
+                f"{exc.message}. Rien n'a été importé : la table en place est conservée."
+            ) from exc
+        if o["json"]:
+            self.sortie_json(_import_tod_json(compte_rendu, exemple=o["exemple"]))
+            return
+        c = compte_rendu
+        self.stdout.write(
+            f"Table des organismes destinataires « {c.nom_fichier} » importée (séparateur "
+            f"« {c.separateur} », encodage {c.encodage}) : {c.lues} ligne(s) lue(s), "
+            f"{c.importees} importée(s), {len(c.refusees)} refusée(s). Elle remplace la table "
+            f"précédente ({c.remplacees} entrée(s))."
+        )
+        if o["exemple"]:
+            self.stdout.write(
+                "TOD d'exemple propre à Rejets, pour les essais : ce n'est pas la table "
+                "officielle du GIE SESAM-Vitale."
+            )
+        if c.refusees:
+            self.stdout.write("Lignes refusées :")
+            for refus in c.refusees:
+                self.stdout.write(f"  {refus.message}")
+
+
+def _import_tod_json(c: ImportTod, *, exemple: bool) -> dict[str, Any]:
+    return {
+        "fichier": c.nom_fichier,
+        "exemple": exemple,
+        "separateur": c.separateur,
+        "encodage": c.encodage,
+        "lues": c.lues,
+        "importees": c.importees,
+        "refusees": len(c.refusees),
+        "remplacees": c.remplacees,
+        "refus": [
+            {"ligne": r.ligne, "champs": list(r.champs), "message": r.message} for r in c.refusees
+        ],
+    }
