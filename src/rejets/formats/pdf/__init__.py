@@ -1,0 +1,47 @@
+"""Pièces PDF du mode dégradé (sans carte Vitale) : feuille de soins et bordereau.
+
+- ``feuille_de_soins`` : la feuille de soins d'une facture, avec l'image de la signature
+  numérisée du praticien, pièce justificative SCOR ou copie papier (DOMAIN.md §2) ;
+- ``bordereau`` : le bordereau de télétransmission qui accompagne les copies papier des
+  factures en mode dégradé recyclées (DOMAIN.md §3) ;
+- ``feuilles_de_soins`` : bordereau et feuilles en un seul PDF à imprimer ;
+- ``verifier_image_signature`` : contrôle de l'image de signature (PNG ou JPEG).
+
+Mise en page propre au projet (pas le formulaire CERFA officiel), décrite dans
+docs/pieces.md. Module pur : ni Django ni base de données.
+"""
+
+from rejets.formats.pdf.bordereau import Bordereau, LigneBordereau, bordereau
+from rejets.formats.pdf.envoi import EnvoiIncoherent, feuilles_de_soins
+from rejets.formats.pdf.feuille import (
+    MENTION_MODE_DEGRADE,
+    ActePdf,
+    BeneficiairePdf,
+    FeuilleDeSoins,
+    PraticienPdf,
+    PrescriptionPdf,
+    feuille_de_soins,
+)
+from rejets.formats.pdf.signature import (
+    ImageSignature,
+    ImageSignatureRefusee,
+    verifier_image_signature,
+)
+
+__all__ = [
+    "MENTION_MODE_DEGRADE",
+    "ActePdf",
+    "BeneficiairePdf",
+    "Bordereau",
+    "EnvoiIncoherent",
+    "FeuilleDeSoins",
+    "ImageSignature",
+    "ImageSignatureRefusee",
+    "LigneBordereau",
+    "PraticienPdf",
+    "PrescriptionPdf",
+    "bordereau",
+    "feuille_de_soins",
+    "feuilles_de_soins",
+    "verifier_image_signature",
+]
