@@ -21,7 +21,7 @@ if os.environ.get("REJETS_TEST_DB", "sqlite") == "postgresql":
             "USER": "postgres",
             "HOST": "127.0.0.1",
             "PORT": os.environ.get("REJETS_PG_PORT", "55432"),
-            "TEST": {"NAME": "rejets_test"},
+            "TEST": {"NAME": os.environ.get("REJETS_TEST_PG_BASE", "rejets_test")},
         }
     }
 else:
