@@ -9,6 +9,7 @@ from rejets.core.append_only import maintenance
 from rejets.factures import services
 from rejets.factures.models import EvenementFacture, Facture
 from rejets.lots.models import Lot
+from rejets.transmission import services as transmission
 
 from .conftest import JOUR
 
@@ -17,7 +18,7 @@ from .conftest import JOUR
 def facture_transmise(monde):
     f = monde.facture()
     services.preparer(facture=f, utilisateur=monde.utilisateur)
-    services.securiser(facture=f, utilisateur=monde.utilisateur, le=JOUR)
+    transmission.securiser(facture=f, utilisateur=monde.utilisateur, le=JOUR)
     lot = Lot.objects.create(cabinet=monde.cabinet, professionnel=monde.pro, numero="001")
     services.transmettre(facture=f, partie="fse", lot=lot, le=JOUR, utilisateur=monde.utilisateur)
     f.refresh_from_db()

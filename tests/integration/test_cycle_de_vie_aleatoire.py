@@ -18,6 +18,7 @@ from rejets.domain.lifecycle import Etat, Evenement, TransitionInterdite, TypePa
 from rejets.factures import services
 from rejets.factures.models import EvenementFacture, Facture
 from rejets.lots.models import Lot
+from rejets.transmission import services as transmission
 
 from .conftest import JOUR, Monde
 
@@ -95,7 +96,7 @@ class CycleDeVie(RuleBasedStateMachine):
         elif evenement is E.MODIFIER:
             services.remettre_en_brouillon(facture=f, utilisateur=u)
         elif evenement is E.SECURISER:
-            services.securiser(facture=f, utilisateur=u, le=JOUR)
+            transmission.securiser(facture=f, utilisateur=u, le=JOUR)
         elif evenement is E.EXPORTER:
             services.exporter(facture=f, utilisateur=u, le=JOUR)
         elif evenement in {E.TRANSMETTRE, E.RETRANSMETTRE}:

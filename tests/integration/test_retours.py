@@ -24,6 +24,7 @@ from rejets.retours.models import (
     StatutFichier,
     StatutLigne,
 )
+from rejets.transmission import services as transmission
 
 from .conftest import JOUR, Monde
 from .fichiers_retour import L, en_tete, fichier_arl, fichier_retour, fin, virement
@@ -34,7 +35,7 @@ FSE, DRE = TypePartie.FSE, TypePartie.DRE
 def transmise(monde, *, amo=600, amc=0, patient=400, lot="00001", parties=(FSE,)):
     f = monde.facture(amo=amo, amc=amc, patient=patient)
     services.preparer(facture=f, utilisateur=monde.utilisateur)
-    services.securiser(facture=f, utilisateur=monde.utilisateur, le=JOUR)
+    transmission.securiser(facture=f, utilisateur=monde.utilisateur, le=JOUR)
     for partie in parties:
         lot_, _ = Lot.objects.get_or_create(
             cabinet=monde.cabinet, professionnel=monde.pro, numero=lot, type_partie=partie
@@ -361,8 +362,9 @@ def trier(lignes):
 
 
 def sans_fichier(evenement):
-    """The event's details, the file's id aside (each cabinet imports its own file)."""
-    return repr({k: v for k, v in evenement.details.items() if k != "fichier"})
+    """The event's details, the file's id and the secured content's digest aside (each cabinet
+    imports its own file, for its own patients)."""
+    return repr({k: v for k, v in evenement.details.items() if k not in ("fichier", "empreinte")})
 
 
 def _photo(monde):

@@ -12,6 +12,7 @@ from rejets.domain.lifecycle import Etat, TransitionInterdite, TypePartie
 from rejets.factures import services
 from rejets.factures.models import Acompte, EvenementFacture, Facture, SuppressionInterdite
 from rejets.lots.models import Lot
+from rejets.transmission import services as transmission
 
 from .conftest import JOUR
 
@@ -24,7 +25,7 @@ def livre_propre(monde):
 
 def transmettre(monde, facture, parties=(FSE,)):
     services.preparer(facture=facture, utilisateur=monde.utilisateur)
-    services.securiser(facture=facture, utilisateur=monde.utilisateur, le=JOUR)
+    transmission.securiser(facture=facture, utilisateur=monde.utilisateur, le=JOUR)
     for partie in parties:
         lot, _ = Lot.objects.get_or_create(
             cabinet=monde.cabinet, professionnel=monde.pro, numero="001", type_partie=partie
@@ -167,7 +168,7 @@ def test_facture_jamais_transmise_annulable_transmise_jamais(monde):
     assert brouillon.etat == Etat.ANNULEE
     securisee = monde.facture()
     services.preparer(facture=securisee, utilisateur=monde.utilisateur)
-    services.securiser(facture=securisee, utilisateur=monde.utilisateur, le=JOUR)
+    transmission.securiser(facture=securisee, utilisateur=monde.utilisateur, le=JOUR)
     services.annuler(facture=securisee, utilisateur=monde.utilisateur, le=JOUR)
     assert bilan_facture(securisee).facture_nette == 0
     transmise = transmettre(monde, monde.facture())

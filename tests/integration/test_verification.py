@@ -11,6 +11,7 @@ from rejets.compta.verification import verifier
 from rejets.domain.ledger import Compte, NatureJournal
 from rejets.factures import services
 from rejets.factures.models import Facture
+from rejets.transmission import services as transmission
 
 from .conftest import JOUR
 
@@ -18,7 +19,7 @@ from .conftest import JOUR
 def facturee(monde):
     f = monde.facture()
     services.preparer(facture=f, utilisateur=monde.utilisateur)
-    services.securiser(facture=f, utilisateur=monde.utilisateur, le=JOUR)
+    transmission.securiser(facture=f, utilisateur=monde.utilisateur, le=JOUR)
     return f
 
 

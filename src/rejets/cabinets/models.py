@@ -73,3 +73,20 @@ class Professionnel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prenom} {self.nom}"
+
+
+class SignatureNumerisee(models.Model):
+    """The practitioner's digitised signature, printed on the care sheets made in mode dégradé
+    (DOMAIN.md section 2). The latest one is used; older ones stay for the sheets they signed."""
+
+    cabinet = models.ForeignKey(Cabinet, on_delete=models.PROTECT)
+    professionnel = models.ForeignKey(
+        Professionnel, on_delete=models.PROTECT, related_name="signatures"
+    )
+    image = models.BinaryField()
+    format = models.CharField(max_length=4)
+    sha256 = models.CharField(max_length=64)
+    enregistree_le = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["professionnel", "-enregistree_le", "-pk"]

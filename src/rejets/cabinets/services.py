@@ -1,10 +1,12 @@
 """Writes about cabinets, members and professionals; keyword-only, one transaction each."""
 
+import hashlib
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from .models import Cabinet, Membre, Professionnel, Role
+from .models import Cabinet, Membre, Professionnel, Role, SignatureNumerisee
 
 
 class PlageEpuisee(Exception):
@@ -70,3 +72,19 @@ def utilisateur_systeme() -> User:
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
+
+
+@transaction.atomic
+def enregistrer_signature(*, professionnel: Professionnel, image: bytes) -> SignatureNumerisee:
+    """Keep the practitioner's digitised signature (PNG or JPEG, checked by
+    `rejets.formats.pdf.verifier_image_signature`); it signs the mode dégradé care sheets."""
+    from rejets.formats.pdf import verifier_image_signature
+
+    verifiee = verifier_image_signature(image)
+    return SignatureNumerisee.objects.create(
+        cabinet_id=professionnel.cabinet_id,
+        professionnel=professionnel,
+        image=image,
+        format=str(verifiee.format),
+        sha256=hashlib.sha256(image).hexdigest(),
+    )

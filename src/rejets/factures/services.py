@@ -313,14 +313,20 @@ def remettre_en_brouillon(*, facture: Facture, utilisateur: User) -> Facture:
     return facture
 
 
-def _figer(facture: Facture, evenement: Evenement, utilisateur: User, le: date) -> Facture:
+def _figer(
+    facture: Facture,
+    evenement: Evenement,
+    utilisateur: User,
+    le: date,
+    details: Mapping[str, Any] | None = None,
+) -> Facture:
     """sécuriser or exporter every prête part; the first freeze posts the billing journal, and a
     recycled invoice then uses the deposit left by the invoice it replaces."""
     a_figer = _parties_a(facture, Etat.PRETE)
     _exiger(facture, evenement, a_figer)
     dernier = None
     for partie in a_figer:
-        dernier = _changer(facture, evenement, utilisateur, partie=partie)
+        dernier = _changer(facture, evenement, utilisateur, partie=partie, details=details)
     if not est_facturee(facture):
         _poster(
             facture, ledger.facturation(facture.numero, le, parts(facture)), dernier, utilisateur
@@ -345,9 +351,14 @@ def _perdre_parties_closes(
 
 
 @transaction.atomic
-def securiser(*, facture: Facture, utilisateur: User, le: date) -> Facture:
-    """prête → sécurisée (called by the transmission adapter)."""
-    return _figer(_verrouiller(facture), Evenement.SECURISER, utilisateur, le)
+def enregistrer_securisation(
+    *, facture: Facture, utilisateur: User, le: date, empreinte: str, mode: str, adaptateur: str
+) -> Facture:
+    """prête → sécurisée, once the transmission adapter has frozen the content whose digest is
+    `empreinte`. Only `rejets.transmission.services` calls it (a test checks): an invoice is
+    secured through the adapter, never directly."""
+    details = {"empreinte": empreinte, "mode": mode, "adaptateur": adaptateur}
+    return _figer(_verrouiller(facture), Evenement.SECURISER, utilisateur, le, details)
 
 
 @transaction.atomic

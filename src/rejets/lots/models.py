@@ -14,7 +14,8 @@ class Arl(models.TextChoices):
 
 
 class Lot(models.Model):
-    """A lot is numbered per professional; an imported invoice brings the number it had."""
+    """A lot is numbered per professional; an imported invoice brings the number it had. A lot
+    built by Rejets has its file (REJETS-LOT-1) and is sent once (`date_envoi`)."""
 
     cabinet = models.ForeignKey(Cabinet, on_delete=models.PROTECT, related_name="lots")
     professionnel = models.ForeignKey(Professionnel, on_delete=models.PROTECT)
@@ -25,6 +26,10 @@ class Lot(models.Model):
     organisme = models.ForeignKey(Organisme, on_delete=models.PROTECT, null=True, blank=True)
     date_envoi = models.DateField(null=True, blank=True)
     arl = models.CharField(max_length=10, choices=Arl.choices, default=Arl.ATTENDU)
+    fichier = models.CharField(
+        max_length=255, blank=True, help_text="fichier du lot construit par Rejets"
+    )
+    construit_le = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [

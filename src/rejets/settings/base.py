@@ -1,5 +1,6 @@
 """Settings shared by every profile; a profile module imports these and adds its database."""
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,12 @@ REJETS_UTILISATEUR_SYSTEME = "systeme"
 REJETS_FICHIERS_DIR = VAR_DIR / "fichiers"
 """Stored copies of received files (returns, quarantine); they hold patient identity."""
 REJETS_DISPOSITIONS_DIRS: list[Path] = [VAR_DIR / "dispositions"]
+REJETS_TRANSMISSION_ADAPTATEUR = os.environ.get("REJETS_TRANSMISSION_ADAPTATEUR", "simulateur")
+"""`simulateur` (the caisse simulator answers) or `fichiers` (a certified component reads the
+outbox and writes to the inbox): docs/transmission.md."""
+REJETS_TRANSMISSION_DIR: Path | None = None
+"""Outbox and inbox of the adapter; None: REJETS_FICHIERS_DIR / "transmission"."""
+REJETS_SIMULATEUR_GRAINE = 0
 """Extra record layouts (TOML) a user adds, e.g. NOEMIE reference 576 or 580."""
 
 LOGGING = {

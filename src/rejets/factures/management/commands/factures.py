@@ -2,6 +2,7 @@ import io
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from rejets.domain.controles import (
     signature_facture,
 )
 from rejets.domain.cotation import CotationInvalide, coter
-from rejets.domain.lifecycle import TransitionInterdite
+from rejets.domain.lifecycle import Etat, TransitionInterdite
 from rejets.domain.money import format_euros
 from rejets.domain.tarifs import Catalogue, CatalogueInvalide, TarifManquant
 from rejets.factures import services
@@ -35,6 +36,9 @@ from rejets.factures.prevention import (
     seances_a_coter,
 )
 from rejets.formats import echange as fmt
+from rejets.transmission import pieces
+from rejets.transmission import services as transmission
+from rejets.transmission.models import Mode, StatutSecurisation, TypePiece
 
 
 def _args_import(p: CommandParser) -> None:
@@ -70,6 +74,37 @@ def _args_preparer(p: CommandParser) -> None:
         help="préparer malgré les erreurs des contrôles, avec une raison écrite gardée dans "
         "l'historique de la facture",
     )
+
+
+def _args_securiser(p: CommandParser) -> None:
+    p.add_argument("numeros", nargs="*", metavar="NUMERO", help="n° des factures à sécuriser")
+    p.add_argument("--cabinet", required=True, help="code du cabinet")
+    p.add_argument("--professionnel", metavar="NUMERO_AM", help="n° AM du professionnel")
+    p.add_argument(
+        "--toutes", action="store_true", help="sécuriser toutes les factures prêtes du cabinet"
+    )
+    p.add_argument(
+        "--degrade",
+        action="store_true",
+        help="mode dégradé (sans carte Vitale) : la feuille de soins signée est produite et "
+        "envoyée en pièce SCOR",
+    )
+    p.add_argument("--le", type=date.fromisoformat, help="date (AAAA-MM-JJ ; défaut : ce jour)")
+
+
+def _args_pieces(p: CommandParser) -> None:
+    p.add_argument("numero", help="n° de la facture")
+    p.add_argument("--cabinet", required=True, help="code du cabinet")
+    p.add_argument("--professionnel", metavar="NUMERO_AM", help="n° AM du professionnel")
+    p.add_argument("--prescription", metavar="FICHIER", help="prescription numérisée à joindre")
+    p.add_argument("--autre", metavar="FICHIER", help="autre pièce justificative à joindre")
+
+
+def _args_copie_papier(p: CommandParser) -> None:
+    p.add_argument("numeros", nargs="+", metavar="NUMERO", help="n° des factures")
+    p.add_argument("--cabinet", required=True, help="code du cabinet")
+    p.add_argument("--sortie", required=True, help="fichier PDF à écrire")
+    p.add_argument("--le", type=date.fromisoformat, help="date (AAAA-MM-JJ ; défaut : ce jour)")
 
 
 def _nombre(valeur: Decimal) -> str:
@@ -128,6 +163,17 @@ class Command(CommandeGroupe):
         "preparer": Verbe(
             "Préparer une facture (brouillon → prête) après les contrôles avant envoi.",
             _args_preparer,
+        ),
+        "securiser": Verbe(
+            "Sécuriser des factures prêtes par l'adaptateur de transmission (prête → sécurisée).",
+            _args_securiser,
+        ),
+        "pieces": Verbe(
+            "Joindre une pièce numérisée à une facture, ou lister ses pièces.", _args_pieces
+        ),
+        "copie-papier": Verbe(
+            "Écrire la copie papier (feuilles de soins et bordereau) à imprimer pour la caisse.",
+            _args_copie_papier,
         ),
     }
 
@@ -467,3 +513,125 @@ class Command(CommandeGroupe):
         if avertissements:
             self.stdout.write(f"{len(avertissements)} avertissement(s), à vérifier :")
             self._tableau_constats(avertissements)
+
+    # ------------------------------------------------------------------------ sécuriser
+
+    def verbe_securiser(self, **o: Any) -> None:
+        cabinet = self.cabinet(o["cabinet"])
+        utilisateur = self.acteur(o["utilisateur"])
+        le = o["le"] or horloge.aujourd_hui()
+        if o["toutes"]:
+            factures = list(
+                Facture.objects.filter(cabinet=cabinet, parties__etat=Etat.PRETE)
+                .distinct()
+                .order_by("numero")
+            )
+            if o["utilisateur"] and not peut_ecrire(utilisateur, cabinet):
+                raise CommandError(
+                    f"L'utilisateur « {utilisateur.username} » ne peut que consulter les factures "
+                    f"du cabinet « {cabinet.code} »."
+                )
+        elif o["numeros"]:
+            factures = [self._facture({**o, "numero": n}) for n in o["numeros"]]
+        else:
+            raise CommandError("Donnez les n° des factures à sécuriser, ou --toutes.")
+        mode = Mode.DEGRADE if o["degrade"] else Mode.VITALE
+        resultats = []
+        for facture in factures:
+            try:
+                s = transmission.securiser(
+                    facture=facture, utilisateur=utilisateur, le=le, mode=mode
+                )
+            except (services.OperationRefusee, TransitionInterdite) as exc:
+                resultats.append(
+                    {"facture": facture.numero, "statut": "refus", "message": str(exc)}
+                )
+                continue
+            message = {
+                StatutSecurisation.ACCORDEE: "sécurisée",
+                StatutSecurisation.DEMANDEE: "demande envoyée au composant certifié",
+                StatutSecurisation.REFUSEE: f"refusée : {s.motif}",
+            }[StatutSecurisation(s.statut)]
+            resultats.append({"facture": facture.numero, "statut": s.statut, "message": message})
+        if o["json"]:
+            self.sortie_json(resultats)
+        else:
+            for r in resultats:
+                self.stdout.write(f"Facture {r['facture']} : {r['message']}")
+            if not resultats:
+                self.stdout.write("Aucune facture prête à sécuriser.")
+        if any(r["statut"] in ("refus", StatutSecurisation.REFUSEE) for r in resultats):
+            raise CommandError("Certaines factures n'ont pas été sécurisées (voir ci-dessus).")
+
+    def verbe_pieces(self, **o: Any) -> None:
+        facture = self._facture(o)
+        utilisateur = self.acteur(o["utilisateur"])
+        for type_piece, nom in (
+            (TypePiece.PRESCRIPTION, o["prescription"]),
+            (TypePiece.AUTRE, o["autre"]),
+        ):
+            if not nom:
+                continue
+            chemin = Path(nom)
+            if not chemin.is_file():
+                raise CommandError(f"Fichier introuvable : {nom}")
+            try:
+                pieces.attacher_piece(
+                    facture=facture,
+                    type=type_piece,
+                    octets=chemin.read_bytes(),
+                    nom_fichier=chemin.name,
+                    utilisateur=utilisateur,
+                )
+            except pieces.PieceRefusee as exc:
+                raise CommandError(str(exc)) from exc
+        etat = pieces.etat_des_pieces(facture)
+        liste = [
+            {
+                "type": p.type,
+                "fichier": p.nom_fichier,
+                "taille": p.taille,
+                "envoyee": bool(p.lot_scor_id),
+            }
+            for p in facture.pieces.all()
+        ]
+        if o["json"]:
+            self.sortie_json(
+                {
+                    "facture": facture.numero,
+                    "mode_degrade": etat.degrade,
+                    "complet": etat.complet,
+                    "manquantes": list(etat.manquantes),
+                    "pieces": liste,
+                }
+            )
+            return
+        self.stdout.write(f"Facture {facture.numero} : {len(liste)} pièce(s).")
+        for p in liste:
+            envoi = "envoyée" if p["envoyee"] else "à envoyer"
+            self.stdout.write(f"  {p['type']} — {p['fichier']} ({p['taille']} octets, {envoi})")
+        if etat.degrade:
+            if etat.complet:
+                self.stdout.write("Pièces numériques complètes (carré vert).")
+            else:
+                self.stdout.write(
+                    "Pièces numériques incomplètes (carré rouge) : manque "
+                    f"{', '.join(etat.manquantes)}. À défaut, imprimez la copie papier "
+                    "(rejets factures copie-papier)."
+                )
+
+    def verbe_copie_papier(self, **o: Any) -> None:
+        factures = [self._facture({**o, "numero": n, "professionnel": None}) for n in o["numeros"]]
+        le = o["le"] or horloge.aujourd_hui()
+        try:
+            contenu = pieces.copie_papier(factures=factures, le=le)
+        except pieces.PieceRefusee as exc:
+            raise CommandError(str(exc)) from exc
+        Path(o["sortie"]).write_bytes(contenu)
+        if o["json"]:
+            self.sortie_json({"sortie": o["sortie"], "factures": [f.numero for f in factures]})
+        else:
+            self.stdout.write(
+                f"Copie papier de {len(factures)} facture(s) écrite dans {o['sortie']} : "
+                "imprimez-la et envoyez-la à la caisse avec le bordereau."
+            )

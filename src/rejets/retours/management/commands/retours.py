@@ -1,3 +1,4 @@
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -7,6 +8,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from rejets.cabinets.models import Cabinet
 from rejets.cabinets.selectors import cabinets_ou_ecrire, cabinets_visibles
+from rejets.core import horloge
 from rejets.core.commandes import CommandeGroupe, Verbe
 from rejets.domain.money import format_euros
 from rejets.factures.models import Facture
@@ -16,6 +18,7 @@ from rejets.retours.importation import RapportRetour, importer_retour
 from rejets.retours.lecture import CHAMPS_CSV, CHAMPS_CSV_OBLIGATOIRES
 from rejets.retours.models import LigneRetour, PaiementEnAttente, ProfilCsv
 from rejets.retours.selectors import attentes_visibles, lignes_a_traiter
+from rejets.transmission.lots import collecter
 
 
 def _args_import(p: CommandParser) -> None:
@@ -26,6 +29,10 @@ def _args_import(p: CommandParser) -> None:
         action="store_true",
         help="appliquer chaque ligne par les services un à un (plus lent, même résultat)",
     )
+
+
+def _args_collecter(p: CommandParser) -> None:
+    p.add_argument("--le", type=date.fromisoformat, help="date (AAAA-MM-JJ ; défaut : ce jour)")
 
 
 def _args_rapprocher(p: CommandParser) -> None:
@@ -82,6 +89,11 @@ class Command(CommandeGroupe):
             "Lignes non rapprochées et paiements en attente d'affectation.",
             _args_a_traiter,
             ecrit=False,
+        ),
+        "collecter": Verbe(
+            "Lire ce qui est revenu par l'adaptateur de transmission : accusés de sécurisation, "
+            "ARL et retours.",
+            _args_collecter,
         ),
         "rapprocher": Verbe("Rapprocher à la main une ligne non rapprochée.", _args_rapprocher),
         "affecter": Verbe("Affecter un paiement en attente à une facture.", _args_affecter),
@@ -142,6 +154,24 @@ class Command(CommandeGroupe):
                 self._afficher(r)
         if any(r.refuse for r in rapports):
             raise CommandError("Fichier(s) refusé(s) et mis en quarantaine.")
+
+    def verbe_collecter(self, **o: Any) -> None:
+        rapport = collecter(
+            utilisateur=self.acteur(o["utilisateur"]),
+            le=o["le"] or horloge.aujourd_hui(),
+            perimetre=self._perimetre(o["utilisateur"]),
+        )
+        if o["json"]:
+            self.sortie_json(rapport.resume())
+            return
+        for message in rapport.accuses:
+            self.stdout.write(message)
+        for r in rapport.retours:
+            self._afficher(r)
+        for message in rapport.refus:
+            self.stderr.write(f"Refusé : {message}")
+        if not (rapport.accuses or rapport.retours or rapport.refus):
+            self.stdout.write("Rien de nouveau dans la boîte de réception.")
 
     def _afficher(self, r: RapportRetour) -> None:
         if r.refuse:
