@@ -33,12 +33,19 @@ def test_la_page_liste_les_factures_du_cabinet_et_pas_celles_du_voisin(client, m
 
 
 def test_la_demo_se_charge_une_fois_et_son_livre_est_juste(client, db):
-    assert charger_demo() is True
-    assert charger_demo() is False
+    rapport = charger_demo(volume=150)
+    assert rapport is not None and rapport.factures > 100 and rapport.cabinets == 3
+    assert charger_demo(volume=150) is None
     assert verifier(Cabinet.objects.all()) == []
     assert client.login(username=IDENTIFIANT_DEMO, password=MOT_DE_PASSE_DEMO)
     page = client.get("/factures/").content.decode()
-    assert "Cabinet infirmier des Tilleuls" in page
-    assert "Cabinet infirmier des Glycines" not in page
-    for libelle in ("Payée", "Rejetée", "Recyclée", "En traitement caisse", "Transmise"):
+    for nom in ("Tilleuls", "Glycines", "Oliviers"):
+        assert f"Cabinet infirmier des {nom}" in page
+    for libelle in ("Payée", "Rejetée", "Recyclée", "Sécurisée"):
         assert libelle in page
+    client.logout()
+    assert client.login(username="sophie", password=MOT_DE_PASSE_DEMO)
+    page = client.get("/factures/").content.decode()
+    assert "Cabinet infirmier des Glycines" in page
+    assert "Cabinet infirmier des Tilleuls" not in page
+    assert "Cabinet infirmier des Oliviers" not in page
