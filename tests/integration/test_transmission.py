@@ -198,6 +198,7 @@ def test_cycle_complet_par_le_simulateur(monde):
     rejet = Rejet.objects.get(facture=rejetee)
     assert "SIMULATEUR" in rejet.libelle
     assert verifier([monde.cabinet]) == []
+    call_command("compta", "verifier", stdout=io.StringIO())  # raises on any anomaly
     traites = dossiers_configures().traites
     assert sorted(p.name for p in traites.rglob("*") if p.is_file())
     assert not [p for p in dossiers_configures().entree.iterdir() if p.is_file()]
