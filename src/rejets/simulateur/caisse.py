@@ -934,18 +934,11 @@ class Simulateur:
             bordereaux=bordereaux,
         )
         nom = f"RETOUR-{_sur(organisme)}-{_sur(numero_ps)}-{jour:%Y%m%d}-{numero:06d}.txt"
-        fichier = FichierEmis.objects.create(
-            nom=nom,
-            nature=NatureFichier.RETOUR,
-            emetteur=emetteur,
-            destinataire=numero_ps,
-            numero=numero,
-            date=jour,
-            sha256=hashlib.sha256(contenu).hexdigest(),
-            lignes=len(reponses),
+        fichier, chemin = self._emettre(
+            nom, NatureFichier.RETOUR, emetteur, numero_ps, numero, jour, contenu, len(reponses)
         )
         ReponsePrevue.objects.filter(pk__in=[r.pk for r in reponses]).update(fichier=fichier)
-        return ecrire_atomiquement(self.boite, nom, contenu)
+        return chemin
 
     def _emettre_arl(
         self,
@@ -969,15 +962,31 @@ class Simulateur:
             motif=motif,
         )
         nom = f"ARL-{_sur(t.numero_ps)}-{_sur(t.numero_lot)}-{le:%Y%m%d}-{numero:06d}.txt"
+        return self._emettre(
+            nom, NatureFichier.ARL, emetteur, t.numero_ps[:9], numero, le, contenu, 1
+        )
+
+    def _emettre(
+        self,
+        nom: str,
+        nature: str,
+        emetteur: str,
+        destinataire: str,
+        numero: int,
+        jour: date,
+        contenu: bytes,
+        lignes: int,
+    ) -> tuple[FichierEmis, Path]:
+        """Records a file in the register of files sent, then writes it into the inbox."""
         fichier = FichierEmis.objects.create(
             nom=nom,
-            nature=NatureFichier.ARL,
+            nature=nature,
             emetteur=emetteur,
-            destinataire=t.numero_ps[:9],
+            destinataire=destinataire,
             numero=numero,
-            date=le,
+            date=jour,
             sha256=hashlib.sha256(contenu).hexdigest(),
-            lignes=1,
+            lignes=lignes,
         )
         return fichier, ecrire_atomiquement(self.boite, nom, contenu)
 

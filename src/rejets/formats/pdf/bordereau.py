@@ -24,6 +24,7 @@ from rejets.formats.pdf.mise_en_page import (
     LARGEUR_UTILE,
     ChangerPied,
     Pied,
+    bandeau,
     cadre_mention,
     construire,
     date_fr,
@@ -83,30 +84,14 @@ class Bordereau:
 
 
 def _entete(b: Bordereau) -> Table:
-    st = styles()
     droite = [
         f"<b>Lot n° {texte(b.numero_lot)}</b>",
         f"Date du lot : {date_fr(b.date_lot)}",
         f"Date du document : {date_fr(b.date_document)}",
     ]
-    gauche = [
-        Paragraph("Bordereau de télétransmission", st.titre),
-        Paragraph("Envoi à l'organisme destinataire", st.sous_titre),
-    ]
-    tableau = Table(
-        [[gauche, Paragraph("<br/>".join(droite), st.droite)]],
-        colWidths=[LARGEUR_UTILE * 0.65, LARGEUR_UTILE * 0.35],
+    return bandeau(
+        "Bordereau de télétransmission", "Envoi à l'organisme destinataire", droite, 0.65
     )
-    tableau.setStyle(
-        style_tableau(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (0, 0), 0),
-                ("RIGHTPADDING", (-1, 0), (-1, 0), 0),
-            ]
-        )
-    )
-    return tableau
 
 
 def _parties(b: Bordereau) -> Table:

@@ -31,6 +31,7 @@ from rejets.formats.pdf.mise_en_page import (
     ChangerPied,
     ImageSignaturePdf,
     Pied,
+    bandeau,
     cadre_mention,
     coefficient_fr,
     construire,
@@ -317,7 +318,6 @@ def cadre_signature(titre: str, signature: bytes | None, date_document: dt.date)
 
 
 def _entete(f: FeuilleDeSoins) -> Table:
-    st = styles()
     droite = [
         f"<b>Facture n° {texte(f.numero_facture)}</b>",
         f"Date des soins : {date_fr(f.date_soins)}",
@@ -325,24 +325,8 @@ def _entete(f: FeuilleDeSoins) -> Table:
     ]
     if f.numero_lot:
         droite.append(f"Lot n° {texte(f.numero_lot)}")
-    gauche = [
-        Paragraph("Feuille de soins", st.titre),
-        Paragraph(f"Auxiliaire médical — {texte(f.praticien.profession)}", st.sous_titre),
-    ]
-    tableau = Table(
-        [[gauche, Paragraph("<br/>".join(droite), st.droite)]],
-        colWidths=[LARGEUR_UTILE * 0.6, LARGEUR_UTILE * 0.4],
-    )
-    tableau.setStyle(
-        style_tableau(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (0, 0), 0),
-                ("RIGHTPADDING", (-1, 0), (-1, 0), 0),
-            ]
-        )
-    )
-    return tableau
+    sous_titre = f"Auxiliaire médical — {texte(f.praticien.profession)}"
+    return bandeau("Feuille de soins", sous_titre, droite, 0.6)
 
 
 def titre_feuille(f: FeuilleDeSoins) -> str:

@@ -371,3 +371,27 @@ def construire(
     _composer(fabriquer(essai), essai, titre, sujet, date_document)
     pied = Pied(totaux=tuple(essai.pages))
     return _composer(fabriquer(pied), pied, titre, sujet, date_document)
+
+
+def bandeau(titre: str, sous_titre: str, droite: Sequence[str], part_gauche: float) -> Table:
+    """The head of a document: title and subtitle on the left, its references on the right."""
+    st = styles()
+    tableau = Table(
+        [
+            [
+                [Paragraph(titre, st.titre), Paragraph(sous_titre, st.sous_titre)],
+                Paragraph("<br/>".join(droite), st.droite),
+            ]
+        ],
+        colWidths=[LARGEUR_UTILE * part_gauche, LARGEUR_UTILE * (1 - part_gauche)],
+    )
+    tableau.setStyle(
+        style_tableau(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (0, 0), 0),
+                ("RIGHTPADDING", (-1, 0), (-1, 0), 0),
+            ]
+        )
+    )
+    return tableau
