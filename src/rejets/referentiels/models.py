@@ -1,8 +1,11 @@
-"""Shared reference data, the same for every cabinet: organismes (caisses and mutuelles) and the
-tariff files imported by users."""
+"""Shared reference data, the same for every cabinet: organismes (caisses and mutuelles), the
+tariff files imported by users, the Table des Organismes Destinataires and the library of
+rejection codes."""
 
 from django.conf import settings
 from django.db import models
+
+from rejets.domain.classement import ACTIONS_DE_QUALIFICATION, Famille
 
 
 class TypeOrganisme(models.TextChoices):
@@ -78,3 +81,60 @@ class OrganismeDestinataire(models.Model):
 
     def __str__(self) -> str:
         return f"{self.libelle} ({self.regime} {self.caisse} {self.centre})"
+
+
+FAMILLES = [(f.value, f.libelle) for f in Famille]
+ACTIONS = [(a.value, a.libelle) for a in ACTIONS_DE_QUALIFICATION]
+
+
+class StatutCode(models.TextChoices):
+    QUALIFIE = "qualifie", "Qualifié"
+    A_QUALIFIER = "a_qualifier", "À qualifier"
+
+
+class OrigineCode(models.TextChoices):
+    LIVRE = "livre", "Livré avec Rejets"
+    UTILISATEUR = "utilisateur", "Qualifié par un administrateur"
+
+
+class CodeRejet(models.Model):
+    """Un code de la bibliothèque des codes de rejet, la même pour tous les cabinets : sa
+    famille, son explication, sa correction, l'action suivante et si la refacturation est
+    permise (DOMAIN.md §4). Les codes NOEMIE officiels ne sont pas publics : un code est
+    qualifié par un administrateur de la plateforme (`rejets.referentiels.codes.qualifier`) ;
+    un code livré (`data/codes-rejets.toml`) n'écrase jamais celui qu'une personne a qualifié.
+    docs/rejets.md."""
+
+    code = models.CharField(max_length=20)
+    libelle_reference = models.CharField(max_length=500)
+    famille = models.CharField(max_length=20, choices=FAMILLES, blank=True)
+    explication = models.TextField(blank=True)
+    correction = models.TextField(blank=True)
+    action = models.CharField(max_length=20, choices=ACTIONS, blank=True)
+    refacturable = models.BooleanField(default=False)
+    statut = models.CharField(
+        max_length=12, choices=StatutCode.choices, default=StatutCode.A_QUALIFIER
+    )
+    origine = models.CharField(max_length=12, choices=OrigineCode.choices)
+    qualifie_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    qualifie_le = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="code_rejet_unique"),
+            models.CheckConstraint(
+                condition=models.Q(statut=StatutCode.A_QUALIFIER)
+                | (~models.Q(famille="") & ~models.Q(action="")),
+                name="code_rejet_qualifie_complet",
+            ),
+        ]
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.libelle_reference}"
