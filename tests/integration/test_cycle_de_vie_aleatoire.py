@@ -25,6 +25,8 @@ from .conftest import JOUR, Monde
 FSE, DRE = TypePartie.FSE, TypePartie.DRE
 PAYEUR = services.PAYEUR_DE_LA_PARTIE
 GLOBAUX = {Evenement.PREPARER, Evenement.MODIFIER, Evenement.SECURISER, Evenement.EXPORTER}
+DRE_APRES_LA_FSE = {Evenement.ABANDONNER, Evenement.FACTURER_PATIENT, Evenement.FACTURER_MUTUELLE}
+"""A DRE waits while its FSE is rejected (DOMAIN.md section 3)."""
 
 
 class CycleDeVie(RuleBasedStateMachine):
@@ -79,6 +81,10 @@ class CycleDeVie(RuleBasedStateMachine):
             permis = reste > 0 and (evenement is Evenement.PAYER or reste > 1)
         if evenement is Evenement.DEFACTURER and permis:
             permis = services.paye_par_les_organismes(f) == 0
+        if evenement in DRE_APRES_LA_FSE and permis and partie is DRE:
+            permis = etats.get(FSE) is not Etat.REJETEE
+        if evenement is Evenement.FACTURER_MUTUELLE and permis:
+            permis = partie is DRE
         try:
             self.appliquer(f, evenement, partie, fraction)
         except (TransitionInterdite, services.OperationRefusee) as refus:
@@ -144,6 +150,14 @@ class CycleDeVie(RuleBasedStateMachine):
             )
         elif evenement is E.ABANDONNER:
             services.abandonner(facture=f, partie=partie, motif="test", utilisateur=u, le=JOUR)
+        elif evenement is E.FACTURER_PATIENT:
+            services.facturer_patient(
+                facture=f, partie=partie, motif="test", utilisateur=u, le=JOUR
+            )
+        elif evenement is E.FACTURER_MUTUELLE:
+            services.facturer_mutuelle(
+                facture=f, partie=partie, motif="test", utilisateur=u, le=JOUR
+            )
         elif evenement is E.FORCLORE:
             services.forclore(facture=f, partie=partie, utilisateur=u, le=JOUR)
         elif evenement is E.ANNULER:

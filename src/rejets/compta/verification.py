@@ -26,8 +26,18 @@ from rejets.factures.services import PAYEUR_DE_LA_PARTIE
 from .models import Ecriture, Journal
 
 ETATS_SANS_CREANCE = frozenset(
-    {Etat.PAYEE, Etat.FORCLOSE, Etat.ABANDONNEE, Etat.DEFACTUREE, Etat.RECYCLEE, Etat.ANNULEE}
+    {
+        Etat.PAYEE,
+        Etat.FORCLOSE,
+        Etat.ABANDONNEE,
+        Etat.DEFACTUREE,
+        Etat.RECYCLEE,
+        Etat.ANNULEE,
+        Etat.FACTUREE_PATIENT,
+    }
 )
+"""The part's payer owes nothing more (a part billed to the patient: the patient owes it)."""
+ETATS_A_RESTE_PARTIEL = frozenset({Etat.REJETEE, Etat.FACTUREE_MUTUELLE})
 
 
 @dataclass(frozen=True)
@@ -213,10 +223,10 @@ def _partie(
         probleme = f"reste dû {format_euros(reste)} alors qu'elle est « {etat.libelle} »"
     elif etat is Etat.PAYEE_PARTIELLEMENT and not 0 < reste < partie.montant:
         probleme = f"payée partiellement mais reste dû {format_euros(reste)}"
-    elif etat is Etat.REJETEE and not 0 < reste <= partie.montant:
-        probleme = f"rejetée mais reste dû {format_euros(reste)}"
+    elif etat in ETATS_A_RESTE_PARTIEL and not 0 < reste <= partie.montant:
+        probleme = f"{etat.libelle.lower()} mais reste dû {format_euros(reste)}"
     elif (
-        etat not in ETATS_SANS_CREANCE | {Etat.PAYEE_PARTIELLEMENT, Etat.REJETEE}
+        etat not in ETATS_SANS_CREANCE | ETATS_A_RESTE_PARTIEL | {Etat.PAYEE_PARTIELLEMENT}
         and reste != partie.montant
     ):
         probleme = (

@@ -66,5 +66,41 @@ class CommandeGroupe(BaseCommand):
         except Cabinet.DoesNotExist as exc:
             raise CommandError(f"Cabinet inconnu : « {code} ».") from exc
 
+    def cabinet_ecrit(self, code: str, identifiant: str | None) -> Cabinet:
+        """The cabinet, if the acting user (when named) may write to it."""
+        from rejets.cabinets.selectors import cabinets_visibles, peut_ecrire
+
+        cabinet = self.cabinet(code)
+        if identifiant:
+            utilisateur = self.acteur(identifiant)
+            if not cabinets_visibles(utilisateur).filter(pk=cabinet.pk).exists():
+                raise CommandError(f"Cabinet « {code} » introuvable.")
+            if not peut_ecrire(utilisateur, cabinet):
+                raise CommandError(
+                    f"L'utilisateur « {utilisateur.username} » ne peut que consulter le cabinet "
+                    f"« {cabinet.code} »."
+                )
+        return cabinet
+
+    def facture(
+        self, numero: str, code_cabinet: str, identifiant: str | None, professionnel: str | None
+    ) -> Any:
+        """The invoice, reachable only in a cabinet the acting user may write to."""
+        from rejets.factures.models import Facture
+
+        cabinet = self.cabinet_ecrit(code_cabinet, identifiant)
+        factures = Facture.objects.filter(cabinet=cabinet, numero=numero)
+        if professionnel:
+            factures = factures.filter(professionnel__numero_am=professionnel)
+        trouvees = list(factures.select_related("professionnel", "patient", "cabinet")[:2])
+        if not trouvees:
+            raise CommandError(f"Facture {numero} introuvable dans le cabinet « {cabinet.code} ».")
+        if len(trouvees) > 1:
+            raise CommandError(
+                f"Plusieurs professionnels du cabinet ont une facture n° {numero} : précisez "
+                "--professionnel NUMERO_AM."
+            )
+        return trouvees[0]
+
     def sortie_json(self, donnees: Any) -> None:
         self.stdout.write(json.dumps(donnees, ensure_ascii=False, indent=2, default=str))

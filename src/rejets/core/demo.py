@@ -43,6 +43,7 @@ from rejets.factures import prevention
 from rejets.factures import services as factures
 from rejets.factures.models import Facture, MoyenPaiement, Rejet, TiersPayant
 from rejets.patients.models import ContratAMC, Patient, PeriodeDroits, Prescription
+from rejets.referentiels.codes import charger_codes_livres
 from rejets.referentiels.models import Organisme, OrganismeDestinataire, TypeOrganisme
 from rejets.referentiels.tod import importer_tod_exemple, organisme_destinataire
 from rejets.simulateur.caisse import Simulateur
@@ -321,6 +322,7 @@ class _Demo:
     def creer_monde(self) -> None:
         if not OrganismeDestinataire.objects.exists():
             importer_tod_exemple()
+        charger_codes_livres()
         modele = get_user_model()
         facturiere = modele.objects.create_user(
             IDENTIFIANT_DEMO, password=MOT_DE_PASSE_DEMO, first_name="Camille", last_name="Lemaire"

@@ -85,6 +85,7 @@ class NatureJournal(StrEnum):
     EN_ATTENTE = "en_attente"
     AFFECTATION = "affectation"
     INDU = "indu"
+    REPORT = "report"
 
     @property
     def libelle(self) -> str:
@@ -103,6 +104,7 @@ LIBELLES_NATURES: Mapping[NatureJournal, str] = {
     NatureJournal.EN_ATTENTE: "Paiement en attente d'affectation",
     NatureJournal.AFFECTATION: "Affectation d'un paiement en attente",
     NatureJournal.INDU: "Indu réclamé par l'organisme",
+    NatureJournal.REPORT: "Part rejetée reportée sur un autre payeur",
 }
 
 NATURE_DU_PAIEMENT: Mapping[Payeur, NatureJournal] = {
@@ -255,6 +257,16 @@ def indu(facture: str, le: date, payeur: Payeur, montant: int, retenu: bool, mot
     contrepartie = Compte.BANQUE if retenu else Compte.INDUS
     lignes = [(payeur.compte, montant), (contrepartie, -montant)]
     return _journal(NatureJournal.INDU, le, lignes, facture, motif)
+
+
+def report(facture: str, le: date, de: Payeur, vers: Payeur, montant: int, motif: str) -> Journal:
+    """A rejected share billed to another payer (the patient): the receivable moves from `de`
+    to `vers`; nothing is billed, paid or lost, so the invoice's balance is unchanged."""
+    _positif(montant, "report")
+    if de is vers:
+        raise ValueError("report : le payeur d'origine et le nouveau payeur sont le même")
+    lignes = [(vers.compte, montant), (de.compte, -montant)]
+    return _journal(NatureJournal.REPORT, le, lignes, facture, motif)
 
 
 def contre_passation(journal: Journal, le: date, motif: str) -> Journal:

@@ -36,6 +36,8 @@ class Etat(StrEnum):
     ANNULEE = "annulee"
     FORCLOSE = "forclose"
     ABANDONNEE = "abandonnee"
+    FACTUREE_PATIENT = "facturee_patient"
+    FACTUREE_MUTUELLE = "facturee_mutuelle"
 
     @property
     def libelle(self) -> str:
@@ -59,6 +61,8 @@ LIBELLES_ETATS: Mapping[Etat, str] = {
     Etat.ANNULEE: "Annulée",
     Etat.FORCLOSE: "Forclose",
     Etat.ABANDONNEE: "Abandonnée",
+    Etat.FACTUREE_PATIENT: "Facturée au patient",
+    Etat.FACTUREE_MUTUELLE: "Facturée à la mutuelle (papier)",
 }
 
 
@@ -101,6 +105,8 @@ class Evenement(StrEnum):
     ANNULER = "annuler"
     DEFACTURER = "defacturer"
     RECYCLER = "recycler"
+    FACTURER_PATIENT = "facturer_patient"
+    FACTURER_MUTUELLE = "facturer_mutuelle"
 
     @property
     def libelle(self) -> str:
@@ -127,7 +133,12 @@ def _t(
 
 E = Etat
 _ENVOYEE_SANS_REPONSE = {E.TRANSMISE, E.LOT_RECU, E.EXPORTEE}
-_ATTEND_UN_PAIEMENT = {*_ENVOYEE_SANS_REPONSE, E.EN_TRAITEMENT_CAISSE, E.PAYEE_PARTIELLEMENT}
+_ATTEND_UN_PAIEMENT = {
+    *_ENVOYEE_SANS_REPONSE,
+    E.EN_TRAITEMENT_CAISSE,
+    E.PAYEE_PARTIELLEMENT,
+    E.FACTUREE_MUTUELLE,
+}
 _JAMAIS_TRANSMISE = {E.BROUILLON, E.PRETE, E.SECURISEE}
 
 TRANSITIONS: Mapping[Evenement, Transition] = {
@@ -226,7 +237,7 @@ TRANSITIONS: Mapping[Evenement, Transition] = {
         _t(
             Evenement.REJETER,
             Niveau.PARTIE,
-            {*_ENVOYEE_SANS_REPONSE, E.EN_TRAITEMENT_CAISSE},
+            {*_ENVOYEE_SANS_REPONSE, E.EN_TRAITEMENT_CAISSE, E.FACTUREE_MUTUELLE},
             E.REJETEE,
             "Rejet (électronique ou papier)",
             "Le rejet porte un code et un libellé, conservés tels que reçus.",
@@ -243,10 +254,28 @@ TRANSITIONS: Mapping[Evenement, Transition] = {
         _t(
             Evenement.ABANDONNER,
             Niveau.PARTIE,
-            {E.REJETEE, E.DEFACTUREE},
+            {E.REJETEE, E.DEFACTUREE, E.FACTUREE_PATIENT, E.FACTUREE_MUTUELLE},
             E.ABANDONNEE,
             "Abandonner",
             "La créance est passée en perte, avec une raison.",
+        ),
+        _t(
+            Evenement.FACTURER_PATIENT,
+            Niveau.PARTIE,
+            {E.REJETEE},
+            E.FACTUREE_PATIENT,
+            "Facturer le patient",
+            "Quand refacturer n'est pas la voie, la part rejetée devient une créance sur le "
+            "patient, avec sa facture au patient.",
+        ),
+        _t(
+            Evenement.FACTURER_MUTUELLE,
+            Niveau.PARTIE,
+            {E.REJETEE},
+            E.FACTUREE_MUTUELLE,
+            "Facturer la mutuelle (papier)",
+            "La DRE rejetée est demandée à la mutuelle par une demande papier ; elle paiera ou "
+            "rejettera comme pour une DRE transmise.",
         ),
         _t(
             Evenement.FORCLORE,
@@ -336,6 +365,8 @@ ETATS_FIGES: frozenset[Etat] = frozenset(
         Etat.PAYEE_PARTIELLEMENT,
         Etat.PAYEE,
         Etat.REJETEE,
+        Etat.FACTUREE_PATIENT,
+        Etat.FACTUREE_MUTUELLE,
     }
 )
 """States a part reaches only after its content was frozen (sécurisée or exportée), hence only
@@ -448,7 +479,9 @@ PRIORITE_ETATS: tuple[Etat, ...] = (
     Etat.EXPORTEE,
     Etat.TRANSMISE,
     Etat.LOT_RECU,
+    Etat.FACTUREE_MUTUELLE,
     Etat.PAYEE_PARTIELLEMENT,
+    Etat.FACTUREE_PATIENT,
     Etat.DEFACTUREE,
     Etat.PAYEE,
     Etat.RECYCLEE,

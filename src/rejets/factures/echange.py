@@ -32,7 +32,15 @@ from . import services
 from .models import Facture, Origine, Paiement, Partie, Rejet
 
 ETATS_NON_IMPORTABLES = frozenset(
-    {Etat.DEFACTUREE, Etat.RECYCLEE, Etat.ANNULEE, Etat.FORCLOSE, Etat.ABANDONNEE}
+    {
+        Etat.DEFACTUREE,
+        Etat.RECYCLEE,
+        Etat.ANNULEE,
+        Etat.FORCLOSE,
+        Etat.ABANDONNEE,
+        Etat.FACTUREE_PATIENT,
+        Etat.FACTUREE_MUTUELLE,
+    }
 )
 ETATS_TRANSMIS = lifecycle.ETATS_FIGES - {Etat.SECURISEE, Etat.EXPORTEE}
 

@@ -241,4 +241,5 @@ LIBELLES_AUTRES_EVENEMENTS = {
     "import": "Import depuis le logiciel de facturation",
     "paiement_patient": "Paiement du patient",
     "acompte_utilise": "Acompte utilisé",
+    "action": "Action de suivi (réclamation, duplicata, annulation, facture au patient…)",
 }

@@ -124,6 +124,19 @@ def _changer(
     )
 
 
+def noter(
+    *,
+    facture: Facture,
+    utilisateur: User,
+    evenement: str,
+    partie: TypePartie | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> EvenementFacture:
+    """An event without a change of state (an action of the rejection workflow), kept in the
+    invoice's history."""
+    return _evenement(facture, evenement, utilisateur, partie=partie, details=details)
+
+
 changer_partie = _changer
 """Apply one move of the transition table to an invoice (for the other apps' services)."""
 
@@ -706,12 +719,23 @@ def recycler(
 ) -> Resultat:
     """Rebill a défacturée invoice under a new number from the professional's range; the old
     one becomes recyclée and both point to each other (FIDES: a corrected invoice carries a new
-    number)."""
+    number). `corrections` may replace the parts, the tiers payant, the acts (`actes`: a list
+    of LigneActe), the prescription and the organismes; the patient's own file (identity,
+    rights) is corrected before, and the new invoice takes it."""
     ancienne = _verrouiller(facture)
     if Facture.objects.filter(recyclee_de=ancienne).exists():
         raise OperationRefusee(f"La facture {ancienne.numero} a déjà été recyclée.")
     corrections = dict(corrections or {})
-    champs_permis = {"part_amo", "part_amc", "part_patient", "tiers_payant"}
+    champs_permis = {
+        "part_amo",
+        "part_amc",
+        "part_patient",
+        "tiers_payant",
+        "actes",
+        "prescription",
+        "organisme_amo",
+        "organisme_amc",
+    }
     inconnus = set(corrections) - champs_permis
     if inconnus:
         raise OperationRefusee(f"Corrections inconnues : {', '.join(sorted(inconnus))}.")
@@ -737,14 +761,14 @@ def recycler(
         cabinet=ancienne.cabinet,
         professionnel=ancienne.professionnel,
         patient=ancienne.patient,
-        prescription=ancienne.prescription,
-        actes=actes,
+        prescription=corrections.get("prescription", ancienne.prescription),
+        actes=corrections.get("actes", actes),
         part_amo=corrections.get("part_amo", ancienne.part_amo),
         part_amc=corrections.get("part_amc", ancienne.part_amc),
         part_patient=corrections.get("part_patient", ancienne.part_patient),
         tiers_payant=corrections.get("tiers_payant", ancienne.tiers_payant),
-        organisme_amo=organismes.get(TypePartie.FSE),
-        organisme_amc=organismes.get(TypePartie.DRE),
+        organisme_amo=corrections.get("organisme_amo", organismes.get(TypePartie.FSE)),
+        organisme_amc=corrections.get("organisme_amc", organismes.get(TypePartie.DRE)),
         recyclee_de=ancienne,
         utilisateur=utilisateur,
         details={"recycle": ancienne.numero},
@@ -806,6 +830,19 @@ def _passer_en_perte(
     return facture
 
 
+def exiger_fse_traitee(facture: Facture, partie: TypePartie) -> None:
+    """When the FSE and its DRE are both rejected, the FSE is handled first (DOMAIN.md
+    section 3): nothing is done on the DRE alone while the FSE is still rejected."""
+    if (
+        TypePartie(partie) is TypePartie.DRE
+        and etats_parties(facture).get(TypePartie.FSE) is Etat.REJETEE
+    ):
+        raise OperationRefusee(
+            f"Facture {facture.numero} : la FSE est rejetée elle aussi ; traitez d'abord le rejet "
+            "de la FSE (défacturer et recycler, facturer le patient ou abandonner), puis la DRE."
+        )
+
+
 @transaction.atomic
 def abandonner(
     *, facture: Facture, partie: TypePartie, motif: str, utilisateur: User, le: date
@@ -813,9 +850,54 @@ def abandonner(
     """Give up a rejected claim, with a reason: what is still owed becomes a loss."""
     if not motif.strip():
         raise OperationRefusee("Abandonner une créance demande une raison.")
-    return _passer_en_perte(
-        _verrouiller(facture), Evenement.ABANDONNER, partie, motif, utilisateur, le
+    facture = _verrouiller(facture)
+    exiger_fse_traitee(facture, partie)
+    return _passer_en_perte(facture, Evenement.ABANDONNER, partie, motif, utilisateur, le)
+
+
+@transaction.atomic
+def facturer_patient(
+    *, facture: Facture, partie: TypePartie, motif: str, utilisateur: User, le: date
+) -> int:
+    """When rebilling is not the way, the rejected part becomes a patient receivable: what the
+    caisse or the mutuelle still owes is reported on the patient (DOMAIN.md section 3). Returns
+    the amount now due by the patient for that part."""
+    facture = _verrouiller(facture)
+    exiger_fse_traitee(facture, partie)
+    partie = TypePartie(partie)
+    evenement = _changer(
+        facture, Evenement.FACTURER_PATIENT, utilisateur, partie=partie, details={"motif": motif}
     )
+    payeur = PAYEUR_DE_LA_PARTIE[partie]
+    reste = bilan_facture(facture).reste_du.get(payeur, 0)
+    if reste:
+        journal = ledger.report(facture.numero, le, payeur, Payeur.PATIENT, reste, motif)
+        _poster(facture, journal, evenement, utilisateur)
+    return reste
+
+
+@transaction.atomic
+def facturer_mutuelle(
+    *, facture: Facture, partie: TypePartie, motif: str, utilisateur: User, le: date
+) -> Facture:
+    """A rejected DRE asked again of the mutuelle on paper: it stays owed by the mutuelle,
+    which pays or rejects it as a transmitted DRE. The caisse's part cannot be billed to the
+    mutuelle."""
+    if TypePartie(partie) is not TypePartie.DRE:
+        raise OperationRefusee(
+            f"Facture {facture.numero} : la part de la caisse ne se facture pas à la mutuelle ; "
+            "recyclez la facture ou facturez le patient."
+        )
+    facture = _verrouiller(facture)
+    exiger_fse_traitee(facture, partie)
+    _changer(
+        facture,
+        Evenement.FACTURER_MUTUELLE,
+        utilisateur,
+        partie=TypePartie.DRE,
+        details={"motif": motif},
+    )
+    return facture
 
 
 @transaction.atomic

@@ -57,6 +57,8 @@ EtatPartie: TypeAlias = Literal[
     "annulee",
     "forclose",
     "abandonnee",
+    "facturee_patient",
+    "facturee_mutuelle",
 ]
 SourceRejet: TypeAlias = Literal["electronique", "papier"]
 Payeur: TypeAlias = Literal["amo", "amc", "patient"]

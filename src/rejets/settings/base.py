@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "rejets.compta",
     "rejets.retours",
     "rejets.transmission",
+    "rejets.recyclage",
     "rejets.simulateur",
 ]
 

@@ -12,7 +12,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from rejets.cabinets.selectors import cabinets_visibles, peut_ecrire
+from rejets.cabinets.selectors import peut_ecrire
 from rejets.core import horloge
 from rejets.core.commandes import CommandeGroupe, Verbe
 from rejets.domain.controles import (
@@ -446,31 +446,10 @@ class Command(CommandeGroupe):
 
     def _facture(self, o: dict[str, Any]) -> Facture:
         """The invoice, reachable only in a cabinet the acting user may write to."""
-        cabinet = self.cabinet(o["cabinet"])
-        introuvable = CommandError(
-            f"Facture {o['numero']} introuvable dans le cabinet « {cabinet.code} »."
+        facture: Facture = self.facture(
+            o["numero"], o["cabinet"], o.get("utilisateur"), o.get("professionnel")
         )
-        if o["utilisateur"]:
-            utilisateur = self.acteur(o["utilisateur"])
-            if not cabinets_visibles(utilisateur).filter(pk=cabinet.pk).exists():
-                raise introuvable
-            if not peut_ecrire(utilisateur, cabinet):
-                raise CommandError(
-                    f"L'utilisateur « {utilisateur.username} » ne peut que consulter les factures "
-                    f"du cabinet « {cabinet.code} »."
-                )
-        factures = Facture.objects.filter(cabinet=cabinet, numero=o["numero"])
-        if o["professionnel"]:
-            factures = factures.filter(professionnel__numero_am=o["professionnel"])
-        trouvees = list(factures.select_related("professionnel")[:2])
-        if not trouvees:
-            raise introuvable
-        if len(trouvees) > 1:
-            raise CommandError(
-                f"Plusieurs professionnels du cabinet ont une facture n° {o['numero']} : "
-                "précisez --professionnel NUMERO_AM."
-            )
-        return trouvees[0]
+        return facture
 
     def verbe_preparer(self, **o: Any) -> None:
         facture = self._facture(o)
