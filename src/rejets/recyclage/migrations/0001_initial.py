@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cabinets', '0002_signaturenumerisee'),
-        ('factures', '0006_alter_evenementfacture_etat_apres_and_more'),
+        ('factures', '0006_etats_factures_au_patient_ou_a_la_mutuelle'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
