@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "rejets.retours",
     "rejets.transmission",
     "rejets.recyclage",
+    "rejets.suivi",
+    "rejets.banque",
     "rejets.simulateur",
 ]
 

@@ -1,0 +1,1 @@
+"""Bank statements and the matching of announced transfers."""

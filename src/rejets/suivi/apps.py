@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SuiviConfig(AppConfig):
+    name = "rejets.suivi"
+    verbose_name = "Suivi : échéances, à traiter, relances, audit"
