@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint types test-sqlite test-postgresql bench bench-ingest bench-controle postgresql chromium lock clean
+.PHONY: run test lint types test-sqlite test-postgresql bench bench-ingest bench-controle bench-worklist postgresql chromium lock clean
 
 $(STAMP): requirements/base.txt requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ test-postgresql: $(STAMP) postgresql
 	REJETS_TEST_DB=postgresql $(BIN)/pytest tests/integration
 
 ## bench: every benchmark; figures and how to read them in docs/performance.md
-bench: bench-ingest bench-controle
+bench: bench-ingest bench-controle bench-worklist
 
 ## bench-ingest: return files, parse then import on SQLite and PostgreSQL (BENCH_LINES)
 bench-ingest: $(STAMP) postgresql
@@ -45,6 +45,10 @@ bench-ingest: $(STAMP) postgresql
 ## bench-controle: valuing and checking invoices on one core (BENCH_INVOICES)
 bench-controle: $(STAMP)
 	$(BIN)/python benchmarks/bench_controle.py
+
+## bench-worklist: the deadline run and the worklist's first page over 50 cabinets (BENCH_INVOICES)
+bench-worklist: $(STAMP) postgresql
+	$(BIN)/python benchmarks/bench_worklist.py
 
 postgresql:
 	scripts/postgresql.sh start

@@ -12,9 +12,11 @@ from hypothesis import strategies as st
 from rejets.domain.delais import (
     DUREE_PRESCRIPTION_ANNEES,
     date_forclusion,
+    date_limite_envoi,
     dernier_jour_utile,
     est_forclos,
     jours_avant_forclusion,
+    soins_forclos_avant,
 )
 
 dates_soins = st.dates(min_value=date(1950, 1, 1), max_value=date(9000, 12, 31))
@@ -161,3 +163,20 @@ def test_dernier_jour_utile_recevable_lendemain_forclos(soins: date, annees: int
     assert not est_forclos(soins, dernier, annees=annees)
     assert jours_avant_forclusion(soins, dernier, annees=annees) == 1
     assert est_forclos(soins, dernier + timedelta(days=1), annees=annees)
+
+
+@given(
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31)),
+    st.dates(min_value=date(1993, 1, 1), max_value=date(2095, 12, 31)),
+)
+def test_soins_forclos_avant_est_la_frontiere_de_est_forclos(soins, aujourd_hui):
+    assert (soins < soins_forclos_avant(aujourd_hui)) == est_forclos(soins, aujourd_hui)
+
+
+def test_date_limite_envoi_en_jours_ouvres():
+    vendredi = date(2026, 11, 20)
+    assert date_limite_envoi(vendredi, tiers_payant=False) == date(2026, 11, 25)
+    assert date_limite_envoi(vendredi, tiers_payant=True) == date(2026, 12, 2)
+    assert date_limite_envoi(
+        date(2026, 12, 24), tiers_payant=False, feries=frozenset({date(2026, 12, 25)})
+    ) == date(2026, 12, 30)

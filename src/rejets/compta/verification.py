@@ -18,9 +18,16 @@ from django.db.models import Count, F, Q, Sum
 from rejets.cabinets.models import Cabinet
 from rejets.domain import ledger, lifecycle
 from rejets.domain.ledger import Payeur
-from rejets.domain.lifecycle import Etat, TypePartie
+from rejets.domain.lifecycle import Etat, Evenement, TypePartie
 from rejets.domain.money import format_euros
-from rejets.factures.models import Acompte, Facture, Paiement, Partie, UtilisationAcompte
+from rejets.factures.models import (
+    Acompte,
+    EvenementFacture,
+    Facture,
+    Paiement,
+    Partie,
+    UtilisationAcompte,
+)
 from rejets.factures.services import PAYEUR_DE_LA_PARTIE
 
 from .models import Ecriture, Journal
@@ -157,6 +164,12 @@ def _factures(cabinet: Cabinet) -> list[Anomalie]:
     for p in Partie.objects.filter(cabinet=cabinet):
         parties[p.facture_id].append(p)
 
+    # Unbilled or cancelled: the negative counterpart cancelled the billing, whatever came next.
+    defacturees = set(
+        EvenementFacture.objects.filter(
+            cabinet=cabinet, evenement__in=[Evenement.DEFACTURER, Evenement.ANNULER]
+        ).values_list("facture_id", flat=True)
+    )
     anomalies = []
     for facture in Facture.objects.filter(cabinet=cabinet).order_by("pk"):
         objet = f"facture {facture.numero}"
@@ -198,11 +211,7 @@ def _factures(cabinet: Cabinet) -> list[Anomalie]:
             if set(etats.values()) & lifecycle.ETATS_FIGES:
                 signaler("facture figée sans journal de facturation")
             continue
-        attendu = (
-            0
-            if Etat(facture.etat) in {Etat.DEFACTUREE, Etat.RECYCLEE, Etat.ANNULEE}
-            else facture.total
-        )
+        attendu = 0 if facture.pk in defacturees else facture.total
         if bilan.facture_nette != attendu:
             signaler(
                 f"facturé net {format_euros(bilan.facture_nette)}, attendu {format_euros(attendu)}"

@@ -14,11 +14,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 __all__ = [
+    "DELAI_ENVOI_JOURS_OUVRES",
     "DUREE_PRESCRIPTION_ANNEES",
     "date_forclusion",
+    "date_limite_envoi",
     "dernier_jour_utile",
     "est_forclos",
     "jours_avant_forclusion",
+    "soins_forclos_avant",
 ]
 
 DUREE_PRESCRIPTION_ANNEES = 2
@@ -83,3 +86,41 @@ def est_forclos(
 ) -> bool:
     """Vrai à partir de la date de forclusion incluse (L.332-1 CSS)."""
     return jours_avant_forclusion(date_soins, aujourd_hui, annees=annees) <= 0
+
+
+def soins_forclos_avant(aujourd_hui: date, *, annees: int = DUREE_PRESCRIPTION_ANNEES) -> date:
+    """Care strictly before this date is time-barred on ``aujourd_hui`` (L.332-1 CSS): the
+    first day of the current quarter, ``annees`` years back. On 01/04/2026, care up to
+    31/03/2024 is time-barred; on 31/03/2026, care up to 31/12/2023."""
+    _verifier_date(aujourd_hui, "aujourd_hui")
+    _verifier_annees(annees)
+    debut = date(aujourd_hui.year, (aujourd_hui.month - 1) // 3 * 3 + 1, 1)
+    try:
+        return debut.replace(year=debut.year - annees)
+    except ValueError:
+        raise ValueError(f"Date « {aujourd_hui} » trop ancienne pour ce calcul.") from None
+
+
+DELAI_ENVOI_JOURS_OUVRES = {"patient": 3, "tiers_payant": 8}
+"""R.161-47 CSS: the invoice is sent within 3 working days when the patient pays, 8 in tiers
+payant. Late sending alone does not justify refusing payment (Cass. 2e civ. 8 oct. 2015)."""
+
+
+def date_limite_envoi(
+    date_soins: date,
+    *,
+    tiers_payant: bool,
+    feries: frozenset[date] = frozenset(),
+    jours: dict[str, int] | None = None,
+) -> date:
+    """The last day to send the invoice: ``date_soins`` plus 3 or 8 working days (Monday to
+    Friday, public holidays in ``feries`` excluded; R.161-47 CSS)."""
+    _verifier_date(date_soins, "date_soins")
+    delais = jours or DELAI_ENVOI_JOURS_OUVRES
+    reste = delais["tiers_payant" if tiers_payant else "patient"]
+    jour = date_soins
+    while reste > 0:
+        jour += timedelta(days=1)
+        if jour.weekday() < 5 and jour not in feries:
+            reste -= 1
+    return jour

@@ -20,6 +20,12 @@ class Organisme(models.Model):
     type = models.CharField(max_length=10, choices=TypeOrganisme.choices)
     code = models.CharField(max_length=12)
     libelle = models.CharField(max_length=200)
+    delai_sans_retour = models.PositiveSmallIntegerField(
+        "délai avant « impayé sans retour » (jours)",
+        null=True,
+        blank=True,
+        help_text="vide : REJETS_DELAI_SANS_RETOUR_JOURS (30 jours par défaut)",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["type", "code"], name="organisme_unique")]
