@@ -246,3 +246,69 @@ def test_priorite_montant_sur_jours_restants():
     assert echeances.priorite(60000, date(2026, 1, 31), date(2026, 1, 1)) == 2_000_000
     assert echeances.priorite(60000, date(2025, 12, 1), date(2026, 1, 1)) == 60_000_000
     assert echeances.priorite(3000, None, date(2026, 1, 1)) == 100_000
+
+
+# --- Relances. ---
+
+
+def test_relances_lettre_pdf_et_brouillon_sans_nom_ni_nir_dans_l_objet(monde, tmp_path):
+    import email
+    import email.policy
+
+    from pypdf import PdfReader
+
+    from rejets.recyclage.documents import chemin_document
+    from rejets.recyclage.models import Action, TypeAction
+
+    f = monde.facture(amo=600, amc=400, patient=0)
+    f.actes.update(montant=1000)
+    services.preparer(facture=f, utilisateur=monde.utilisateur)
+    transmission.securiser(facture=f, utilisateur=monde.utilisateur, le=JOUR)
+    sortie = io.StringIO()
+    call_command(
+        "suivi",
+        "relancer",
+        f.numero,
+        "--cabinet",
+        monde.cabinet.code,
+        "--type",
+        "relance_mutuelle",
+        "--le",
+        str(JOUR),
+        "--json",
+        stdout=sortie,
+    )
+    resume = json.loads(sortie.getvalue())
+    texte = "".join(p.extract_text() for p in PdfReader(chemin_document(resume["document"])).pages)
+    assert f.numero in texte and "Relance" in texte and "4,00" in texte
+    message = email.message_from_bytes(
+        chemin_document(resume["courriel"]).read_bytes(), policy=email.policy.default
+    )
+    assert f.numero in message["Subject"] and monde.pro.numero_am in message["Subject"]
+    assert f.patient.nom not in message["Subject"] and f.patient.nir not in message["Subject"]
+    action = Action.objects.get(pk=resume["action"])
+    assert action.type == TypeAction.RELANCE_MUTUELLE and action.echeance == JOUR + timedelta(
+        days=30
+    )
+    with pytest.raises(CommandError, match="ne doit plus rien"):
+        call_command(
+            "suivi",
+            "relancer",
+            f.numero,
+            "--cabinet",
+            monde.cabinet.code,
+            "--type",
+            "rappel_patient",
+            stdout=io.StringIO(),
+        )
+    call_command(
+        "suivi",
+        "relancer",
+        f.numero,
+        "--cabinet",
+        monde.cabinet.code,
+        "--type",
+        "mise_a_jour_vitale",
+        stdout=io.StringIO(),
+    )
+    assert Action.objects.filter(type=TypeAction.MISE_A_JOUR_VITALE).count() == 1

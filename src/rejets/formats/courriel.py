@@ -351,3 +351,33 @@ def reclamation_courriel(c: ReclamationCourriel) -> bytes:
             piece.contenu, maintype=principal, subtype=secondaire, filename=piece.nom_fichier
         )
     return _octets(message)
+
+
+def brouillon(
+    *,
+    praticien: PraticienPdf,
+    expediteur: str,
+    destinataire: str,
+    date: dt.datetime,
+    objet: str,
+    message_id: str,
+    corps: str,
+    pieces: Sequence[PieceJointe] = (),
+) -> bytes:
+    """Any other draft (a relance): the same checks, the subject refused if it looks like it
+    carries a NIR."""
+    message = _message(
+        praticien=praticien,
+        expediteur=expediteur,
+        destinataire=destinataire,
+        date=date,
+        objet=verifier_objet(objet),
+        message_id=message_id,
+        corps=corps,
+    )
+    for piece in pieces:
+        principal, _, secondaire = piece.type_mime.partition("/")
+        message.add_attachment(
+            piece.contenu, maintype=principal, subtype=secondaire, filename=piece.nom_fichier
+        )
+    return _octets(message)

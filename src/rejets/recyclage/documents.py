@@ -28,7 +28,7 @@ REGLEMENT_PAR_DEFAUT = (
 )
 
 
-def _stocker(facture: Facture, nom: str, contenu: bytes) -> str:
+def stocker(facture: Facture, nom: str, contenu: bytes) -> str:
     relatif = Path("documents") / str(facture.cabinet_id) / nom
     ecrire_atomiquement(Path(settings.REJETS_FICHIERS_DIR) / relatif, contenu)
     return str(relatif)
@@ -38,7 +38,7 @@ def chemin_document(relatif: str) -> Path:
     return Path(settings.REJETS_FICHIERS_DIR) / relatif
 
 
-def _expediteur(facture: Facture) -> str:
+def expediteur(facture: Facture) -> str:
     """The cabinet's address in the drafts; the user completes it in the mail client."""
     return f"{facture.cabinet.code}@cabinet.invalid"
 
@@ -81,7 +81,7 @@ def facture_patient(
         signature=feuille.signature,
     )
     nom = f"facture-patient-{facture.numero}-{partie.value}.pdf"
-    return _stocker(facture, nom, pdf.facture_patient(document))
+    return stocker(facture, nom, pdf.facture_patient(document))
 
 
 def _reclamation_pdf(
@@ -114,7 +114,7 @@ def _reclamation_pdf(
 
 
 def reclamation(*, facture: Facture, partie: TypePartie, motif: str, le: dt.date) -> str:
-    return _stocker(
+    return stocker(
         facture,
         f"reclamation-{facture.numero}-{partie.value}-{le:%Y%m%d}.pdf",
         pdf.reclamation(_reclamation_pdf(facture, partie, motif, le)),
@@ -123,7 +123,7 @@ def reclamation(*, facture: Facture, partie: TypePartie, motif: str, le: dt.date
 
 def duplicata(*, facture: Facture, le: dt.date) -> str:
     contenu = pdf.duplicata(pieces.feuille_de(facture, le), date_duplicata=le)
-    return _stocker(facture, f"duplicata-{facture.numero}-{le:%Y%m%d}.pdf", contenu)
+    return stocker(facture, f"duplicata-{facture.numero}-{le:%Y%m%d}.pdf", contenu)
 
 
 def demande_annulation(*, facture: Facture, motif: str, le: dt.date) -> str:
@@ -132,7 +132,7 @@ def demande_annulation(*, facture: Facture, motif: str, le: dt.date) -> str:
     brouillon = courriel.demande_annulation(
         courriel.DemandeAnnulation(
             praticien=feuille.praticien,
-            expediteur=_expediteur(facture),
+            expediteur=expediteur(facture),
             destinataire="",
             numero_lot=fse.lot.numero if fse.lot else "inconnu",
             date_envoi=fse.date_transmission or le,
@@ -145,10 +145,10 @@ def demande_annulation(*, facture: Facture, motif: str, le: dt.date) -> str:
             nir=facture.patient.nir,
         )
     )
-    return _stocker(facture, f"annulation-{facture.numero}.eml", brouillon)
+    return stocker(facture, f"annulation-{facture.numero}.eml", brouillon)
 
 
 def copie_degradee(*, facture: Facture, le: dt.date) -> str:
     """The rebilled care sheet and its teletransmission bordereau, to post to the caisse."""
     contenu = pieces.copie_papier(factures=[facture], le=le)
-    return _stocker(facture, f"copie-degradee-{facture.numero}.pdf", contenu)
+    return stocker(facture, f"copie-degradee-{facture.numero}.pdf", contenu)

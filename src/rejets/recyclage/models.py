@@ -18,6 +18,9 @@ class TypeAction(models.TextChoices):
     COPIE_DEGRADEE = "copie_degradee", "Copie de la feuille de soins et bordereau (mode dégradé)"
     FACTURE_PATIENT = "facture_patient", "Facture au patient"
     DEMANDE_MUTUELLE = "demande_mutuelle", "Demande papier à la mutuelle"
+    RELANCE_MUTUELLE = "relance_mutuelle", "Relance de la mutuelle"
+    RAPPEL_PATIENT = "rappel_patient", "Rappel au patient"
+    MISE_A_JOUR_VITALE = "mise_a_jour_vitale", "Demande de mise à jour de la carte Vitale"
 
 
 class StatutAction(models.TextChoices):

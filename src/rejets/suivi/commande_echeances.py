@@ -13,8 +13,9 @@ from rejets.core import horloge
 from rejets.core.commandes import CommandeGroupe, Verbe
 from rejets.domain.money import format_euros
 from rejets.factures.services import OperationRefusee
+from rejets.recyclage.models import TypeAction
 
-from . import echeances, selectors, services
+from . import echeances, relances, selectors, services
 from .models import Motif
 
 
@@ -43,6 +44,20 @@ def _args_assigner(p: CommandParser) -> None:
     p.add_argument("--personne", action="store_true", help="ne le confier à personne")
 
 
+def _args_relancer(p: CommandParser) -> None:
+    p.add_argument("numero", help="n° de la facture")
+    p.add_argument("--cabinet", required=True, help="code du cabinet")
+    p.add_argument("--professionnel", metavar="NUMERO_AM", help="n° AM du professionnel")
+    p.add_argument(
+        "--type",
+        required=True,
+        choices=[t.value for t in relances.TYPES_DE_RELANCE],
+        help="relance_mutuelle, rappel_patient ou mise_a_jour_vitale",
+    )
+    p.add_argument("--message", default="", help="le texte de la lettre (défaut : un modèle)")
+    p.add_argument("--le", type=date.fromisoformat, help="date (défaut : ce jour)")
+
+
 def _args_reporter(p: CommandParser) -> None:
     p.add_argument("element", type=int, help="n° de l'élément (rejets suivi a-traiter)")
     p.add_argument("--au", type=date.fromisoformat, help="reporter jusqu'au (AAAA-MM-JJ)")
@@ -65,6 +80,11 @@ class VerbesEcheances(CommandeGroupe):
         ),
         "assigner": Verbe("Confier un élément à traiter (par défaut : à moi).", _args_assigner),
         "reporter": Verbe("Reporter un élément à une date, avec une raison.", _args_reporter),
+        "relancer": Verbe(
+            "Relancer la mutuelle ou le patient, ou demander la mise à jour de la carte Vitale "
+            "(lettre PDF, brouillon de courriel pour la mutuelle).",
+            _args_relancer,
+        ),
     }
 
     def verbe_echeances(self, **o: Any) -> None:
@@ -180,4 +200,29 @@ class VerbesEcheances(CommandeGroupe):
             f"Élément n° {e.pk} reporté au {e.reporte_au:%d/%m/%Y}."
             if e.reporte_au
             else f"Élément n° {e.pk} de nouveau dans la liste."
+        )
+
+    def verbe_relancer(self, **o: Any) -> None:
+        facture = self.facture(o["numero"], o["cabinet"], o["utilisateur"], o["professionnel"])
+        try:
+            action = relances.relancer(
+                facture=facture,
+                type=TypeAction(o["type"]),
+                utilisateur=self.acteur(o["utilisateur"]),
+                le=o["le"] or horloge.aujourd_hui(),
+                message=o["message"],
+            )
+        except OperationRefusee as exc:
+            raise CommandError(str(exc)) from exc
+        if o["json"]:
+            self.sortie_json({"action": action.pk, "document": action.document, **action.details})
+            return
+        self.stdout.write(
+            f"{action.get_type_display()} pour la facture {facture.numero} : {action.document}"
+            + (
+                f" (brouillon : {action.details['courriel']})"
+                if "courriel" in action.details
+                else ""
+            )
+            + f" ; échéance le {action.echeance:%d/%m/%Y}."
         )
