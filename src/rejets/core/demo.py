@@ -740,4 +740,7 @@ def charger_demo(
     demo.creer_monde()
     demo.arriere_proche_de_la_forclusion()
     demo.annee()
+    from rejets.suivi.echeances import executer
+
+    executer(le=demo.aujourd_hui, utilisateur=demo.facturiere)
     return demo.rapport
