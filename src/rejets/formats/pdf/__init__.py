@@ -15,6 +15,13 @@ Mise en page propre au projet (pas le formulaire CERFA officiel), décrite dans
 docs/pieces.md. Module pur : ni Django ni base de données.
 """
 
+from rejets.formats.pdf.audit import (
+    LigneMoisPdf,
+    LigneRejetsPdf,
+    RapportAuditPdf,
+    TranchePdf,
+    rapport_audit,
+)
 from rejets.formats.pdf.bordereau import Bordereau, LigneBordereau, bordereau
 from rejets.formats.pdf.envoi import EnvoiIncoherent, feuilles_de_soins
 from rejets.formats.pdf.facture_patient import (
@@ -56,16 +63,21 @@ __all__ = [
     "ImageSignature",
     "ImageSignatureRefusee",
     "LigneBordereau",
+    "LigneMoisPdf",
+    "LigneRejetsPdf",
     "PartRefusee",
     "PatientPdf",
     "PraticienPdf",
     "PrescriptionPdf",
+    "RapportAuditPdf",
     "ReclamationPdf",
+    "TranchePdf",
     "bordereau",
     "duplicata",
     "facture_patient",
     "feuille_de_soins",
     "feuilles_de_soins",
+    "rapport_audit",
     "reclamation",
     "verifier_image_signature",
 ]
