@@ -1,6 +1,7 @@
 """Server profile: PostgreSQL through psycopg 3, HTTPS only, secrets from the environment."""
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -38,3 +39,4 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 REJETS_TRANSMISSION_ADAPTATEUR = os.environ.get("REJETS_TRANSMISSION_ADAPTATEUR", "fichiers")
+STATIC_ROOT = Path(os.environ.get("REJETS_STATIC_ROOT", "/var/lib/rejets/static"))

@@ -1,0 +1,5 @@
+"""Pages : a_traiter."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Pages : banque."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

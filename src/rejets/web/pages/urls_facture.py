@@ -1,0 +1,5 @@
+"""Pages : facture."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

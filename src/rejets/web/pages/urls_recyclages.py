@@ -1,0 +1,5 @@
+"""Pages : recyclages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

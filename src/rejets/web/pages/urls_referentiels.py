@@ -1,0 +1,5 @@
+"""Pages : referentiels."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Pages : relances."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

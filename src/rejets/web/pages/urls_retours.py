@@ -1,0 +1,5 @@
+"""Pages : retours."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Pages : tableau."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

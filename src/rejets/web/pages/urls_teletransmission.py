@@ -1,0 +1,5 @@
+"""Pages : teletransmission."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
