@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_connexion_demo_et_liste_des_factures(live_server, page, tmp_path):
     charger_demo(volume=60)
-    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/factures/")
     assert "/connexion/" in page.url
     page.get_by_label("Identifiant").fill(IDENTIFIANT_DEMO)
     page.get_by_label("Mot de passe").fill(MOT_DE_PASSE_DEMO)

@@ -48,9 +48,14 @@ class CommandeGroupe(BaseCommand):
                 verbe.arguments(p)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        """Run the verb; its writes are logged in the audit trail under the acting user."""
+        from auditlog.context import set_actor
+
         nom = options.pop("verbe")
         methode = getattr(self, "verbe_" + nom.replace("-", "_"))
-        methode(**options)
+        acteur = self.acteur(options.get("utilisateur"))
+        with set_actor(acteur):
+            methode(**options)
 
     def acteur(self, identifiant: str | None) -> User:
         if not identifiant:

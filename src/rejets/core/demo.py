@@ -729,6 +729,21 @@ def charger_demo(
     """Create the demo practices once; return None when they already exist."""
     if Cabinet.objects.filter(code=CODE_CABINET_DEMO).exists():
         return None
+    from auditlog.context import disable_auditlog
+
+    with disable_auditlog():
+        return _charger(aujourd_hui, graine=graine, volume=volume, progression=progression)
+
+
+def _charger(
+    aujourd_hui: date | None,
+    *,
+    graine: int,
+    volume: int,
+    progression: Callable[[str], None] | None,
+) -> RapportDemo:
+    """The demo's year is seeded data: its history lives in the invoices' events, not in the
+    change log of the audit trail (which records what people do)."""
     from rejets.core import horloge
 
     demo = _Demo(

@@ -1,6 +1,7 @@
 """Settings shared by every profile; a profile module imports these and adds its database."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -8,11 +9,17 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path.cwd() / "var"
 
 INSTALLED_APPS = [
+    "rejets.comptes.site_admin.AdministrationConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "auditlog",
     "rejets.core",
     "rejets.referentiels",
     "rejets.cabinets",
@@ -26,7 +33,11 @@ INSTALLED_APPS = [
     "rejets.suivi",
     "rejets.banque",
     "rejets.simulateur",
+    "rejets.comptes",
+    "rejets.web",
 ]
+"""The admin is Django's, on the platform's own site (rejets.comptes.site_admin): staff only,
+signing in through the application's login page and its second factor."""
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -36,9 +47,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "rejets.comptes.middleware.AuditlogMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rejets.urls"
@@ -55,10 +69,27 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rejets.web.navigation.menu",
+                "rejets.comptes.context_processors.selecteur_de_cabinet",
             ],
         },
     },
 ]
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+"""Argon2 hashes every new password; a password stored with an older hasher is rehashed with
+Argon2 at its next successful login."""
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+"""django-axes first: a locked-out username and address is refused before the password is
+checked."""
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -86,11 +117,41 @@ LOGOUT_REDIRECT_URL = "connexion"
 
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 10 * 60 * 60
+"""A session ends when the browser closes, and on the server after a working day (10 h)."""
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Lockout (django-axes): 5 failures for one username from one address lock that pair for 30
+# minutes; a wrong second-factor code counts as a failure too. docs/securite.md.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "rejets.comptes.adresse.adresse_client"
+AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
+AXES_COOLOFF_MESSAGE = (
+    "Compte verrouillé : trop de tentatives de connexion. Réessayez dans 30 minutes ou "
+    "demandez à l'administrateur de la plateforme de le déverrouiller."
+)
+AXES_PERMALOCK_MESSAGE = (
+    "Compte verrouillé : trop de tentatives de connexion. Demandez à l'administrateur de la "
+    "plateforme de le déverrouiller."
+)
+
+# Second factor (django-otp): an optional TOTP device per user, asked after the password.
+OTP_TOTP_ISSUER = "Rejets"
+
+# Audit trail (django-auditlog): the tenant models are registered by rejets.comptes.audit,
+# with identity fields masked; rows loaded from fixtures are not logged.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
+
+REJETS_PROXIES_DE_CONFIANCE = 0
+"""Reverse proxies in front of the application whose X-Forwarded-For is believed (0: the
+address is REMOTE_ADDR); used by the lockout, the audit trail and the consultations."""
 
 # The acting user written in events when a command is run without --utilisateur.
 REJETS_UTILISATEUR_SYSTEME = "systeme"

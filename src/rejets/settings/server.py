@@ -38,5 +38,7 @@ SECURE_HSTS_PRELOAD = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+REJETS_PROXIES_DE_CONFIANCE = int(os.environ.get("REJETS_PROXIES_DE_CONFIANCE", "1"))
+"""HTTPS ends at a reverse proxy, which adds the client's address to X-Forwarded-For."""
 REJETS_TRANSMISSION_ADAPTATEUR = os.environ.get("REJETS_TRANSMISSION_ADAPTATEUR", "fichiers")
 STATIC_ROOT = Path(os.environ.get("REJETS_STATIC_ROOT", "/var/lib/rejets/static"))

@@ -12,6 +12,12 @@ DEBUG = False
 SECRET_KEY = "tests-seulement-" + "x" * 40
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTHENTICATION_BACKENDS = [
+    "rejets.comptes.backends.AxesSaufSansRequete",
+    "django.contrib.auth.backends.ModelBackend",
+]
+"""The lockout as in production, except for the test client's login(), which authenticates
+without a request."""
 
 if os.environ.get("REJETS_TEST_DB", "sqlite") == "postgresql":
     DATABASES = {

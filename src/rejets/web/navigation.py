@@ -28,5 +28,6 @@ def menu(request: HttpRequest) -> dict[str, Any]:
             url = reverse(nom)
         except NoReverseMatch:
             continue
-        entrees.append({"libelle": libelle, "url": url, "actif": request.path.startswith(url)})
+        actif = request.path == url if url == "/" else request.path.startswith(url)
+        entrees.append({"libelle": libelle, "url": url, "actif": actif})
     return {"menu": entrees}
