@@ -1,5 +1,7 @@
 """Pages : tableau."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import tableau
+
+urlpatterns: list[URLPattern] = [path("", tableau.tableau, name="tableau")]
