@@ -1,5 +1,10 @@
 """Pages : recyclages."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import recyclages
+
+urlpatterns = [
+    path("", recyclages.liste, name="recyclages"),
+    path("<int:pk>/", recyclages.dossier, name="recyclage"),
+]
