@@ -1,15 +1,21 @@
 """In a real browser, the biller's day on a rejection: log in, read the dashboard, open the
-worklist, open a rejected invoice, défacturer it with a comment, recycler it, and find the new
-invoice prête. A screenshot of each page; with REJETS_CAPTURES set, three of them are copied
-to docs/captures/ for the README."""
+worklist, open a rejected invoice, défacturer it with a comment, recycler it, find the new
+invoice prête, secure it, send it in a lot, collect the caisse simulator's return: paid. A
+screenshot of each page; with REJETS_CAPTURES set, three of them are copied to docs/captures/
+for the README."""
 
 import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from rejets.core import horloge
 from rejets.core.demo import IDENTIFIANT_DEMO, MOT_DE_PASSE_DEMO, charger_demo
+from rejets.factures.models import Facture
+from rejets.simulateur.caisse import Simulateur
+from rejets.transmission.adaptateurs import dossiers_configures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +30,9 @@ def capture(page, dossier: Path, nom: str) -> Path:
     return chemin
 
 
-def test_parcours_d_un_rejet_jusqu_a_la_facture_recyclee(live_server, page, tmp_path):
+def test_parcours_d_un_rejet_jusqu_a_la_facture_recyclee_puis_payee(
+    live_server, page, tmp_path, settings
+):
     charger_demo(volume=60)
     page.goto(live_server.url + "/")
     assert "/connexion/" in page.url
@@ -108,6 +116,44 @@ def test_parcours_d_un_rejet_jusqu_a_la_facture_recyclee(live_server, page, tmp_
     assert "Prête" in titre and numero not in titre
     assert f"Refacturation de la facture {numero}" in page.locator("#historique").inner_text()
     capture(page, tmp_path, "facture-recyclee.png")
+
+    # Télétransmission: secure the new invoice, build and send its lot, then, once the caisse
+    # simulator has answered, collect its return: the invoice is paid.
+    nouveau = titre.split()[1]
+    nouvelle = Facture.objects.select_related("professionnel").get(
+        numero=nouveau, professionnel__cabinet__code__in=["tilleuls", "glycines", "oliviers"]
+    )
+    simulateur = Simulateur(boite=dossiers_configures().entree)
+    for partie in ("FSE", "DRE"):
+        simulateur.forcer(
+            partie=partie,
+            numero_ps=nouvelle.professionnel.numero_am,
+            numero_facture=nouveau,
+            issue="paiement",
+        )
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Télétransmission"
+    ).click()
+    page.wait_for_url("**/teletransmission/")
+    bloc = page.locator(f"#cabinet-{nouvelle.cabinet_id}")
+    bloc.get_by_label(f"Sécuriser la facture {nouveau}").first.check()
+    bloc.get_by_role("button", name="Sécuriser la sélection").click()
+    page.get_by_text("sécurisée(s)").first.wait_for()
+    page.locator(f"#cabinet-{nouvelle.cabinet_id}").get_by_role(
+        "button", name="Construire les lots"
+    ).click()
+    page.get_by_text("construit pour").first.wait_for()
+    page.locator(f"#cabinet-{nouvelle.cabinet_id}").get_by_role(
+        "button", name="Envoyer les lots"
+    ).click()
+    page.get_by_text("lot(s) envoyé(s)").first.wait_for()
+    capture(page, tmp_path, "teletransmission.png")
+    settings.REJETS_DATE_DU_JOUR = horloge.aujourd_hui() + timedelta(days=20)
+    page.get_by_role("button", name="Collecter les retours").click()
+    page.wait_for_load_state()
+    page.goto(live_server.url + f"/facture/{nouvelle.pk}/")
+    assert "Payée" in page.get_by_role("heading", level=1).inner_text()
+    capture(page, tmp_path, "facture-payee.png")
 
     if os.environ.get("REJETS_CAPTURES"):
         CAPTURES.mkdir(parents=True, exist_ok=True)
