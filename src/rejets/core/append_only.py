@@ -139,7 +139,11 @@ class ProtegerTable(Operation):
 
 
 def sql_garder_transmises(vendor: str, table: str, colonne: str, message: str) -> list[str]:
-    """Refuse deleting a row whose `colonne` is true, and turning it back to false."""
+    """Refuse deleting a row whose `colonne` is true, and turning it back to false.
+
+    On PostgreSQL each trigger fires only when its condition holds (`WHEN`): an UPDATE that
+    keeps `colonne` true, such as a state change of a transmitted invoice, runs no function
+    (a PL/pgSQL call per row cost a tenth of the state updates of a large import)."""
     if vendor == "postgresql":
         fonction = f"{table}_garder_transmises"
         return [
@@ -160,8 +164,12 @@ BEGIN
 END
 $$ LANGUAGE plpgsql""",
             f'DROP TRIGGER IF EXISTS "{table}_garder_transmises" ON "{table}"',
-            f'CREATE TRIGGER "{table}_garder_transmises" BEFORE UPDATE OR DELETE ON "{table}" '
-            f'FOR EACH ROW EXECUTE FUNCTION "{fonction}"()',
+            f'CREATE TRIGGER "{table}_garder_transmises" BEFORE DELETE ON "{table}" '
+            f'FOR EACH ROW WHEN (OLD."{colonne}") EXECUTE FUNCTION "{fonction}"()',
+            f'DROP TRIGGER IF EXISTS "{table}_garder_transmises_update" ON "{table}"',
+            f'CREATE TRIGGER "{table}_garder_transmises_update" BEFORE UPDATE ON "{table}" '
+            f'FOR EACH ROW WHEN (OLD."{colonne}" AND NOT NEW."{colonne}") '
+            f'EXECUTE FUNCTION "{fonction}"()',
         ]
     return [
         f'DROP TRIGGER IF EXISTS "{table}_garder_transmises_delete"',
@@ -200,9 +208,10 @@ class GarderTransmises(Operation):
         self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
     ) -> None:
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(
-                f'DROP TRIGGER IF EXISTS "{self.table}_garder_transmises" ON "{self.table}"'
-            )
+            for nom in ("garder_transmises", "garder_transmises_update"):
+                schema_editor.execute(
+                    f'DROP TRIGGER IF EXISTS "{self.table}_{nom}" ON "{self.table}"'
+                )
         else:
             for suffixe in ("delete", "update"):
                 schema_editor.execute(

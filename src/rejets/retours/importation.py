@@ -29,7 +29,7 @@ from rejets.domain.rapprochement import LigneArl, LigneRetour
 
 from . import services
 from .correspondance import Correspondance, Resolveur, correspondances
-from .ingestion import IngestionEnBloc
+from .ingestion import IngestionEnBloc, collecte_espacee
 from .lecture import FichierRetourInvalide, Refus, lire_fichier
 from .models import (
     FichierRetour,
@@ -232,23 +232,36 @@ class Application:
             compte["suggestions"] += 1
 
     def tout(self, lignes: Iterable[LigneRetour | LigneArl | Refus]) -> int:
+        """Apply every line, a batch at a time; the number of lines read. The writer is done
+        when it returns, whether it succeeds or fails."""
         lues = 0
         paquet: list[LigneRetour | LigneArl] = []
-        for ligne in lignes:
-            lues += 1
-            if isinstance(ligne, Refus):
-                self.en_bloc.refuser(ligne)
-                continue
-            paquet.append(ligne)
-            if len(paquet) >= TAILLE_PAQUET:
-                self.paquet(paquet)
-                paquet = []
-        if paquet:
-            self.paquet(paquet)
-        self.en_bloc.vider()
+        with collecte_espacee():
+            try:
+                for ligne in lignes:
+                    lues += 1
+                    if isinstance(ligne, Refus):
+                        self.en_bloc.refuser(ligne)
+                        continue
+                    paquet.append(ligne)
+                    if len(paquet) >= TAILLE_PAQUET:
+                        self.paquet(paquet)
+                        paquet = []
+                if paquet:
+                    self.paquet(paquet)
+                self.en_bloc.vider()
+                self.en_bloc.attendre()
+            except BaseException as exc:
+                cause = self.en_bloc.abandonner()
+                if cause is not None and isinstance(exc, Exception):
+                    raise cause from exc
+                raise
         return lues
 
     def paquet(self, lignes: list[LigneRetour | LigneArl]) -> None:
+        self.en_bloc.preparer_lecture(
+            indus=any(isinstance(x, LigneRetour) and x.montant_paye < 0 for x in lignes)
+        )
         a_appliquer: list[Correspondance] = []
         for c in correspondances(lignes, self.resolveur):
             if not self.permis(c.cabinet_id):
@@ -264,6 +277,8 @@ class Application:
             for c, statut in zip(en_bloc, statuts, strict=True):
                 self.compter(c.cabinet_id, statut, c.suggestion_id is not None)
         self.en_bloc.vider()
+        if par_services:
+            self.en_bloc.attendre()
         for c in par_services:
             statut = services.appliquer_ligne(
                 c,
