@@ -45,7 +45,7 @@ from rejets.factures.models import Facture, MoyenPaiement, Rejet, TiersPayant
 from rejets.patients.models import ContratAMC, Patient, PeriodeDroits, Prescription
 from rejets.referentiels.codes import charger_codes_livres
 from rejets.referentiels.models import Organisme, OrganismeDestinataire, TypeOrganisme
-from rejets.referentiels.tod import importer_tod_exemple, organisme_destinataire
+from rejets.referentiels.tod import importer_tod_exemple
 from rejets.simulateur.caisse import Simulateur
 from rejets.transmission import lots, pieces
 from rejets.transmission import services as transmission
@@ -439,19 +439,7 @@ class _Demo:
 
     def _caisse(self, p: Patient) -> Organisme | None:
         """The patient's caisse, as the Table des Organismes Destinataires names it."""
-        cle = (p.regime, p.caisse, p.centre)
-        if cle not in self.caisses:
-            entree = organisme_destinataire(regime=p.regime, caisse=p.caisse, centre=p.centre)
-            self.caisses[cle] = (
-                None
-                if entree is None
-                else Organisme.objects.get_or_create(
-                    type=TypeOrganisme.CAISSE,
-                    code=entree.organisme_destinataire,
-                    defaults={"libelle": entree.libelle},
-                )[0]
-            )
-        return self.caisses[cle]
+        return lots.caisse_destinataire(p.regime, p.caisse, p.centre, self.caisses)
 
     def _prescription(self, s: PatientDemo, jour: date) -> Prescription:
         valides = [p for p in s.prescriptions if 0 < (jour - p.date).days < 180]

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import holidays
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -25,6 +24,7 @@ from django.db.models import QuerySet, Sum
 
 from rejets.cabinets.models import Cabinet
 from rejets.compta.models import Ecriture
+from rejets.domain.cotation import jours_feries
 from rejets.domain.delais import (
     date_forclusion,
     date_limite_envoi,
@@ -103,7 +103,7 @@ def forclore_les_echues(*, cabinets: QuerySet[Cabinet], le: date, utilisateur: U
 
 
 def _feries(annees: Iterable[int]) -> frozenset[date]:
-    return frozenset(holidays.France(years=sorted(set(annees))).keys())
+    return frozenset().union(*(jours_feries(a) for a in annees))
 
 
 def _elements(cabinets: QuerySet[Cabinet], le: date) -> dict[str, dict[str, Any]]:

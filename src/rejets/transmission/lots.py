@@ -98,7 +98,34 @@ def exiger_actes_valorises(facture: Facture) -> None:
             )
 
 
-def destination(partie: Partie) -> Organisme:
+def caisse_destinataire(
+    regime: str, caisse: str, centre: str, memoire: dict[tuple[str, str, str], Any] | None = None
+) -> Organisme | None:
+    """The caisse the TOD names for a beneficiary's régime, caisse and centre (then centre
+    0000), as an Organisme; `memoire` spares a query per invoice when building many lots."""
+    cle = (regime, caisse, centre)
+    if memoire is not None and cle in memoire:
+        return memoire[cle]
+    from rejets.referentiels.tod import organisme_destinataire
+
+    entree = organisme_destinataire(regime=regime, caisse=caisse, centre=centre)
+    organisme = (
+        None
+        if entree is None
+        else Organisme.objects.get_or_create(
+            type=TypeOrganisme.CAISSE,
+            code=entree.organisme_destinataire,
+            defaults={"libelle": entree.libelle},
+        )[0]
+    )
+    if memoire is not None:
+        memoire[cle] = organisme
+    return organisme
+
+
+def destination(
+    partie: Partie, memoire: dict[tuple[str, str, str], Any] | None = None
+) -> Organisme:
     """The organisme that receives the part: the TOD's for an FSE, the mutuelle for a DRE."""
     f = partie.facture
     if partie.type == TypePartie.DRE:
@@ -108,15 +135,8 @@ def destination(partie: Partie) -> Organisme:
                 "renseignez le contrat AMC du patient."
             )
         return partie.organisme
-    from rejets.referentiels.tod import organisme_destinataire
-
-    entree = organisme_destinataire(regime=f.regime, caisse=f.caisse, centre=f.centre)
-    if entree is not None:
-        organisme, _ = Organisme.objects.get_or_create(
-            type=TypeOrganisme.CAISSE,
-            code=entree.organisme_destinataire,
-            defaults={"libelle": entree.libelle},
-        )
+    organisme = caisse_destinataire(f.regime, f.caisse, f.centre, memoire)
+    if organisme is not None:
         return organisme
     if partie.organisme is not None:
         return partie.organisme
@@ -237,10 +257,11 @@ def construire_lots(
     if professionnel is not None:
         parties = [p for p in parties if p.facture.professionnel_id == professionnel.pk]
     groupes: dict[tuple[int, str, int], list[Partie]] = defaultdict(list)
+    memoire: dict[tuple[str, str, str], Any] = {}
     for partie in parties:
         try:
             exiger_actes_valorises(partie.facture)
-            organisme = destination(partie)
+            organisme = destination(partie, memoire)
         except LotImpossible as exc:
             rapport.refus.append(str(exc))
             continue
